@@ -1,0 +1,34 @@
+# Knuff: `make run` starts everything locally, `make test` runs every test.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_POSTGRES_URL ?=
+
+.PHONY: run test bench lint install browsers clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/flask --app bot db upgrade
+	$(BIN)/flask --app bot seed-demo
+	$(BIN)/python -m bot.dev
+
+test: $(STAMP)
+	$(BIN)/ruff check bot tests bench
+	TEST_POSTGRES_URL="$(TEST_POSTGRES_URL)" $(BIN)/pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+lint: $(STAMP)
+	$(BIN)/ruff check bot tests bench
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,17 @@
+"""Operator commands under `flask --app bot …`."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from bot.cli import data, demo
+    from bot.cli.flows_cmd import flows_cli
+
+    app.cli.add_command(data.db_cli)
+    app.cli.add_command(data.clients_cli)
+    app.cli.add_command(data.enrol_command)
+    app.cli.add_command(data.create_staff_command)
+    app.cli.add_command(demo.seed_demo_command)
+    app.cli.add_command(flows_cli)

@@ -1,0 +1,20 @@
+"""Knuff's data model (SQLAlchemy 2, typed). Import models from here."""
+
+from bot.models.base import Base, utcnow
+from bot.models.flows import Enrollment, EnrollmentStatus, Fire, FireKind, FireStatus
+from bot.models.messages import (
+    Alert,
+    AuditEvent,
+    Direction,
+    Message,
+    MessageStatus,
+    StatusEvent,
+    UnknownSender,
+)
+from bot.models.people import Client, ClientStatus, Role, Staff, SwedishLevel
+
+__all__ = [
+    "Alert", "AuditEvent", "Base", "Client", "ClientStatus", "Direction", "Enrollment",
+    "EnrollmentStatus", "Fire", "FireKind", "FireStatus", "Message", "MessageStatus", "Role",
+    "Staff", "StatusEvent", "SwedishLevel", "UnknownSender", "utcnow",
+]

@@ -1,0 +1,202 @@
+"""Running flows for clients: enrol, fire scheduled events, take replies.
+
+The engine decides; this module persists its decisions (state, messages, alerts, timers)
+in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from bot.engine import Flow, State, Turn, machine
+from bot.models import (
+    Alert,
+    Client,
+    Enrollment,
+    EnrollmentStatus,
+    Fire,
+    FireKind,
+    FireStatus,
+)
+from bot.services import outbound
+from bot.services.runtime import Runtime
+from bot.timeutil import parse_time
+
+DEFAULT_CASE_MANAGER = "din handläggare"
+
+
+class EnrolError(ValueError):
+    """An enrolment that cannot be made; the message says what to change."""
+
+
+def enrol(db: so.Session, rt: Runtime, client: Client, flow_id: str, *, at: datetime,
+          params: dict[str, Any] | None = None, by: str = "system", key: str | None = None
+          ) -> Enrollment:
+    """Enrol `client` in a flow starting at `at`. The same key twice enrols once."""
+    flow = rt.flow(flow_id)
+    stored = _check_params(flow, params or {}, rt.tz)
+    key = key or f"{client.id}:{flow.id}:{at.isoformat()}"
+    existing = db.scalar(sa.select(Enrollment).where(Enrollment.idempotency_key == key))
+    if existing is not None:
+        return existing
+    enrollment = Enrollment(
+        client=client, flow_id=flow.id, flow_version=flow.version, params=stored, start_at=at,
+        status=EnrollmentStatus.SCHEDULED, idempotency_key=key, enrolled_by=by, answers={},
+    )
+    db.add(enrollment)
+    db.flush()
+    _schedule(db, enrollment, FireKind.START, at, seq=0)
+    return enrollment
+
+
+def _check_params(flow: Flow, given: dict[str, Any], tz: ZoneInfo) -> dict[str, Any]:
+    unknown = sorted(set(given) - set(flow.params))
+    if unknown:
+        raise EnrolError(f"flow {flow.id!r} takes no parameter {', '.join(unknown)}")
+    stored: dict[str, Any] = {}
+    for name, kind in flow.params.items():
+        if name not in given or given[name] in (None, ""):
+            raise EnrolError(f"flow {flow.id!r} needs --param {name}=<{kind}>")
+        value = given[name]
+        if kind == "datetime":
+            if isinstance(value, str):
+                try:
+                    value = parse_time(value, tz)
+                except ValueError as exc:
+                    raise EnrolError(f"{name}: {exc}") from None
+            if value.tzinfo is None:
+                raise EnrolError(f"{name} needs a time zone")
+            value = value.isoformat()
+        stored[name] = value
+    return stored
+
+
+def _schedule(db: so.Session, enrollment: Enrollment, kind: FireKind, due: datetime, seq: int
+              ) -> None:
+    db.add(Fire(kind=kind, enrollment_id=enrollment.id, due_at=due, seq=seq,
+                idempotency_key=f"{kind.value}:{enrollment.id}:{seq}"))
+
+
+def client_params(client: Client) -> dict[str, Any]:
+    """The names every text may use: the client's and their case manager's first names."""
+    manager = client.case_manager
+    return {"name": client.first_name,
+            "case_manager": manager.first_name if manager else DEFAULT_CASE_MANAGER}
+
+
+def params_for(flow: Flow, enrollment: Enrollment, client: Client) -> dict[str, Any]:
+    """Everything the flow's texts may use: names plus the enrolment's parameters."""
+    values = client_params(client)
+    for name, kind in flow.params.items():
+        value = enrollment.params.get(name)
+        values[name] = datetime.fromisoformat(value) if kind == "datetime" and value else value
+    return values
+
+
+def state_of(enrollment: Enrollment) -> State:
+    status = "waiting" if enrollment.status.open else enrollment.status.value
+    return State(step=enrollment.step, answers=dict(enrollment.answers or {}), status=status,
+                 awaiting=enrollment.awaiting, reasks=enrollment.reasks,
+                 wake_at=enrollment.wake_at, seq=enrollment.seq)
+
+
+def apply(db: so.Session, rt: Runtime, enrollment: Enrollment, turn: Turn, now: datetime, *,
+          reply: bool = False) -> None:
+    """Persist what the engine decided: new state, outbound messages, alerts, next timer."""
+    state = turn.state
+    enrollment.step, enrollment.answers = state.step, dict(state.answers)
+    enrollment.awaiting, enrollment.reasks = state.awaiting, state.reasks
+    enrollment.wake_at, enrollment.seq = state.wake_at, state.seq
+    enrollment.status = EnrollmentStatus(state.status)
+    if state.awaiting == "reply":
+        enrollment.last_asked_at = now
+    client = enrollment.client
+    for out in turn.messages:
+        outbound.queue(db, rt, client, out, now=now, enrollment_id=enrollment.id, reply=reply)
+    for alert in turn.alerts:
+        db.add(Alert(client_id=client.id, enrollment_id=enrollment.id, reason=alert.reason,
+                     note=alert.note, answer=alert.answer, created_at=now))
+    if not enrollment.status.open:
+        cancel_fires(db, enrollment)
+    elif turn.wake_at is not None:
+        _schedule(db, enrollment, FireKind.WAKE, turn.wake_at, seq=state.seq)
+
+
+def cancel_fires(db: so.Session, enrollment: Enrollment) -> None:
+    db.execute(
+        sa.update(Fire)
+        .where(Fire.enrollment_id == enrollment.id, Fire.status == FireStatus.PENDING)
+        .values(status=FireStatus.CANCELLED)
+    )
+
+
+def stop(db: so.Session, enrollment: Enrollment, status=EnrollmentStatus.STOPPED) -> None:
+    """End an open enrolment without messages (staff cancel, STOPP, a newer conversation)."""
+    enrollment.status = status
+    enrollment.awaiting = None
+    enrollment.wake_at = None
+    cancel_fires(db, enrollment)
+
+
+def open_enrollments(db: so.Session, client: Client) -> list[Enrollment]:
+    return list(db.scalars(
+        sa.select(Enrollment).where(
+            Enrollment.client_id == client.id,
+            Enrollment.status.in_([EnrollmentStatus.SCHEDULED, EnrollmentStatus.WAITING]),
+        ).order_by(Enrollment.id)
+    ))
+
+
+def awaiting_reply(db: so.Session, client: Client) -> Enrollment | None:
+    """The conversation a client's SMS answers: the one that asked most recently."""
+    return db.scalar(
+        sa.select(Enrollment)
+        .where(Enrollment.client_id == client.id, Enrollment.status == EnrollmentStatus.WAITING,
+               Enrollment.awaiting == "reply")
+        .order_by(Enrollment.last_asked_at.desc(), Enrollment.id.desc())
+        .limit(1)
+        .with_for_update()
+    )
+
+
+def begin(db: so.Session, rt: Runtime, enrollment: Enrollment, now: datetime, *,
+          reply: bool = False) -> None:
+    """Start a scheduled enrolment now. A question still open elsewhere is closed first,
+    so a client's next answer can only mean one thing."""
+    flow = rt.flow(enrollment.flow_id)
+    client = enrollment.client
+    for other in open_enrollments(db, client):
+        if other.id != enrollment.id and other.awaiting == "reply":
+            stop(db, other, EnrollmentStatus.EXPIRED)
+    turn = machine.start(flow, now, params_for(flow, enrollment, client))
+    enrollment.flow_version = flow.version
+    apply(db, rt, enrollment, turn, now, reply=reply)
+    if flow.expires_after is not None and enrollment.status.open:
+        _schedule(db, enrollment, FireKind.EXPIRE, now + flow.expires_after, seq=-1)
+
+
+def take_reply(db: so.Session, rt: Runtime, enrollment: Enrollment, text: str, now: datetime
+               ) -> None:
+    """Hand a client's reply to the flow that is waiting for it."""
+    flow = rt.flow(enrollment.flow_id)
+    params = params_for(flow, enrollment, enrollment.client)
+    turn = machine.reply(flow, state_of(enrollment), text, now, params)
+    apply(db, rt, enrollment, turn, now, reply=True)
+
+
+def start_now(db: so.Session, rt: Runtime, client: Client, flow_id: str, now: datetime, *,
+              by: str, reply: bool = False) -> Enrollment:
+    """Enrol and begin at once (keywords like HJÄLP, unknown numbers, simulator)."""
+    enrollment = enrol(db, rt, client, flow_id, at=now, by=by,
+                       key=f"{client.id}:{flow_id}:{now.isoformat()}:now")
+    fire = db.scalar(sa.select(Fire).where(Fire.enrollment_id == enrollment.id,
+                                           Fire.kind == FireKind.START))
+    if fire is not None:
+        fire.status, fire.done_at = FireStatus.DONE, now
+    begin(db, rt, enrollment, now, reply=reply)
+    return enrollment

@@ -1,0 +1,90 @@
+"""The worker's side of the schedule: claim due fires and run them, once each."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from bot.engine import machine
+from bot.models import (
+    Client,
+    ClientStatus,
+    Enrollment,
+    EnrollmentStatus,
+    Fire,
+    FireKind,
+    FireStatus,
+)
+from bot.services import conversations
+from bot.services.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+MAX_FIRE_ATTEMPTS = 3
+
+
+def claim_due(db: so.Session, rt: Runtime, now: datetime, limit: int) -> list[Fire]:
+    """Lock up to `limit` due fires for this worker; other workers skip them.
+
+    In quiet hours only expiries run; nudges and timeouts wait in the table until morning.
+    """
+    query = sa.select(Fire).where(Fire.status == FireStatus.PENDING, Fire.due_at <= now)
+    if rt.quiet.contains(now):
+        query = query.where(Fire.kind == FireKind.EXPIRE)
+    ids = db.scalars(
+        query.with_only_columns(Fire.id).order_by(Fire.due_at, Fire.id).limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    if not ids:
+        return []
+    return list(db.scalars(
+        sa.select(Fire).where(Fire.id.in_(ids)).order_by(Fire.due_at, Fire.id).options(
+            so.selectinload(Fire.enrollment).selectinload(Enrollment.client)
+            .selectinload(Client.case_manager)
+        )
+    ))
+
+
+def run_due(db: so.Session, rt: Runtime, now: datetime, limit: int = 200) -> int:
+    """Run due fires in one transaction; a fire that fails is retried, then marked failed."""
+    fires = claim_due(db, rt, now, limit)
+    for fire in fires:
+        try:
+            with db.begin_nested():
+                run_fire(db, rt, fire, now)
+        except Exception as exc:  # one bad fire must not stop the others
+            log.exception("fire %s failed", fire.id)
+            fire.attempts += 1
+            fire.last_error = f"{type(exc).__name__}: {exc}"[:500]
+            if fire.attempts >= MAX_FIRE_ATTEMPTS:
+                fire.status = FireStatus.FAILED
+    db.commit()
+    return len(fires)
+
+
+def run_fire(db: so.Session, rt: Runtime, fire: Fire, now: datetime) -> None:
+    """Do what one fire stands for, unless it went stale (answered, cancelled, moved on)."""
+    fire.status, fire.done_at = FireStatus.DONE, now
+    enrollment = fire.enrollment
+    if not enrollment.status.open:
+        return
+    if enrollment.client.status is ClientStatus.STOPPED and fire.kind is not FireKind.EXPIRE:
+        conversations.stop(db, enrollment)
+        return
+    flow = rt.flow(enrollment.flow_id)
+    if fire.kind is FireKind.START:
+        if enrollment.status is EnrollmentStatus.SCHEDULED:
+            conversations.begin(db, rt, enrollment, now)
+    elif fire.kind is FireKind.WAKE:
+        if fire.seq == enrollment.seq and enrollment.status is EnrollmentStatus.WAITING:
+            params = conversations.params_for(flow, enrollment, enrollment.client)
+            turn = machine.wake(flow, conversations.state_of(enrollment), now, params)
+            conversations.apply(db, rt, enrollment, turn, now)
+    elif enrollment.status is EnrollmentStatus.WAITING:
+        turn = machine.expire(flow, conversations.state_of(enrollment), now)
+        conversations.apply(db, rt, enrollment, turn, now)
+    else:  # never started: it expired before its time came
+        conversations.stop(db, enrollment, EnrollmentStatus.EXPIRED)

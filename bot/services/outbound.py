@@ -1,0 +1,166 @@
+"""The one outbound path: every SMS Knuff sends is queued and delivered here.
+
+`queue` checks opt-out and quiet hours, resolves the language, renders, counts segments
+and persists; `deliver_due` claims queued rows, sends them and stores the provider id.
+Nothing else talks to a Sender.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from bot.engine import OutMessage
+from bot.i18n.catalog import resolve
+from bot.i18n.render import render
+from bot.messaging.segments import count_segments, gsm_safe
+from bot.messaging.senders import SendError
+from bot.models import Alert, Client, ClientStatus, Direction, Message, MessageStatus
+from bot.phones import mask
+from bot.services.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+STUCK_AFTER = timedelta(minutes=15)  # > a claimed batch at worst-case timeouts
+UNSUBSCRIBED = "21610"  # Twilio: the recipient has opted out at the carrier
+
+
+def queue(db: so.Session, rt: Runtime, client: Client, out: OutMessage, *, now: datetime,
+          enrollment_id: int | None = None, reply: bool = False, force: bool = False) -> Message:
+    """Persist one message for `client` in the outbox.
+
+    `reply` marks an answer to the client's own SMS: it is not held for quiet hours.
+    `force` sends even to a stopped client (only the STOPP confirmation does this).
+    """
+    chosen = resolve(out.key, out.template, client.language)
+    body = gsm_safe(render(chosen.template, out.params, chosen.language, rt.tz))
+    if client.bilingual and chosen.language != "sv":
+        body += "\n\n" + gsm_safe(render(out.template, out.params, "sv", rt.tz))
+    count = count_segments(body)
+    stopped = client.status is ClientStatus.STOPPED and not force
+    msg = Message(
+        client_id=client.id, enrollment_id=enrollment_id, direction=Direction.OUT, key=out.key,
+        body=body, language=chosen.language, fallback_from=chosen.fallback_from,
+        encoding=count.encoding, segments=count.segments,
+        status=MessageStatus.SUPPRESSED if stopped else MessageStatus.QUEUED,
+        send_after=now if reply or force else rt.quiet.next_allowed(now),
+        created_at=now, updated_at=now,
+    )
+    db.add(msg)
+    return msg
+
+
+def queue_to_number(db: so.Session, rt: Runtime, phone: str, out: OutMessage, *,
+                    now: datetime) -> Message:
+    """Queue a Swedish reply to a number that is not a client (kept only until sent)."""
+    body = gsm_safe(render(out.template, out.params, "sv", rt.tz))
+    count = count_segments(body)
+    msg = Message(
+        phone=phone, direction=Direction.OUT, key=out.key, body=body, language="sv",
+        encoding=count.encoding, segments=count.segments, status=MessageStatus.QUEUED,
+        send_after=now, created_at=now, updated_at=now,
+    )
+    db.add(msg)
+    return msg
+
+
+def claim(db: so.Session, now: datetime, limit: int) -> list[Message]:
+    """Take up to `limit` due messages for this worker alone (SKIP LOCKED on PostgreSQL)."""
+    ids = db.scalars(
+        sa.select(Message.id)
+        .where(Message.status == MessageStatus.QUEUED, Message.send_after <= now)
+        .order_by(Message.send_after, Message.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    if not ids:
+        return []
+    db.execute(
+        sa.update(Message).where(Message.id.in_(ids))
+        .values(status=MessageStatus.SENDING, updated_at=now)
+    )
+    rows = db.scalars(
+        sa.select(Message).where(Message.id.in_(ids))
+        .options(so.joinedload(Message.client)).order_by(Message.id)
+    ).all()
+    return list(rows)
+
+
+def deliver_due(db: so.Session, rt: Runtime, now: datetime, limit: int = 50) -> int:
+    """Send every due queued message (up to `limit`); returns how many were handed over."""
+    batch = claim(db, now, limit)
+    db.commit()  # the claim is durable before anything leaves, so a crash never resends
+    sent = 0
+    for msg in batch:
+        sent += _send_one(db, rt, msg, now)
+    db.commit()
+    return sent
+
+
+def _send_one(db: so.Session, rt: Runtime, msg: Message, now: datetime) -> int:
+    client = msg.client
+    if client is not None and client.status is ClientStatus.STOPPED and msg.key != "system.stopped":
+        msg.status = MessageStatus.SUPPRESSED
+        return 0
+    to = client.phone if client is not None else msg.phone
+    msg.attempts += 1
+    try:
+        result = rt.sender.send(to, msg.body or "", status_callback=rt.status_callback)
+    except SendError as exc:
+        _failed(db, msg, exc, now)
+        return 0
+    msg.provider_sid = result.provider_id
+    msg.status = _provider_status(result.status)
+    msg.sent_at = now
+    if client is None:
+        msg.phone = None  # strangers' numbers are not kept once answered
+    return 1
+
+
+def _provider_status(status: str) -> MessageStatus:
+    try:
+        value = MessageStatus(status)
+    except ValueError:
+        return MessageStatus.ACCEPTED
+    return MessageStatus.ACCEPTED if value is MessageStatus.QUEUED else value
+
+
+def _failed(db: so.Session, msg: Message, exc: SendError, now: datetime) -> None:
+    code = str(exc.code) if exc.code else None
+    log.warning("send failed: message=%s to=%s code=%s permanent=%s", msg.id,
+                mask(msg.client.phone if msg.client else msg.phone), code, exc.permanent)
+    if not exc.permanent and msg.attempts < MAX_ATTEMPTS:
+        msg.status = MessageStatus.QUEUED
+        msg.send_after = now + timedelta(seconds=30 * 2 ** (msg.attempts - 1))
+        return
+    msg.status = MessageStatus.FAILED
+    msg.error_code = code
+    if msg.client is None:
+        msg.phone = None
+        return
+    if code == UNSUBSCRIBED:
+        msg.client.status = ClientStatus.STOPPED
+    db.add(Alert(client_id=msg.client_id, enrollment_id=msg.enrollment_id,
+                 reason="delivery_failed", created_at=now,
+                 note=f"SMS could not be delivered (error {code or 'unknown'})."))
+
+
+def recover_interrupted(db: so.Session, now: datetime) -> int:
+    """Messages left mid-send by a crashed worker: marked unknown, never sent twice."""
+    stuck = db.scalars(
+        sa.select(Message).where(Message.status == MessageStatus.SENDING,
+                                 Message.updated_at < now - STUCK_AFTER)
+    ).all()
+    for msg in stuck:
+        msg.status = MessageStatus.UNKNOWN
+        if msg.client_id is not None:
+            db.add(Alert(client_id=msg.client_id, enrollment_id=msg.enrollment_id,
+                         reason="delivery_unknown", created_at=now,
+                         note="A worker stopped while sending this SMS. It was not resent, "
+                              "to avoid a double message. Check the conversation."))
+    db.commit()
+    return len(stuck)
