@@ -10,18 +10,19 @@ target_metadata = Base.metadata
 
 
 def run_migrations_online() -> None:
-    connectable = config.attributes.get("connection")
-    if connectable is None:
-        connectable = make_engine(config.get_main_option("sqlalchemy.url"))
-    with connectable.connect() if hasattr(connectable, "connect") else connectable as conn:
-        context.configure(
-            connection=conn,
-            target_metadata=target_metadata,
-            render_as_batch=conn.dialect.name == "sqlite",
-            compare_type=True,
-        )
-        with context.begin_transaction():
-            context.run_migrations()
+    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    try:
+        with engine.connect() as conn:
+            context.configure(
+                connection=conn,
+                target_metadata=target_metadata,
+                render_as_batch=conn.dialect.name == "sqlite",
+                compare_type=True,
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+    finally:
+        engine.dispose()
 
 
 if context.is_offline_mode():

@@ -297,6 +297,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("provider_sid", sa.String(length=64), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("error_code", sa.String(length=16), nullable=True),
         sa.Column("send_after", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),

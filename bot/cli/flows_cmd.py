@@ -1,0 +1,118 @@
+"""`flask flows check` and `flask flows simulate`: validate flow files, and try a flow
+in the terminal as if you were the client."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from bot.engine import FlowError, FlowRunError, Turn, check_library, load_flow, machine
+from bot.i18n.render import render
+
+flows_cli = AppGroup("flows", help="Check and try out conversation flows.")
+
+_TIMEZONE = "Europe/Stockholm"
+
+
+def _flows_dir(option: str | None) -> Path:
+    return Path(option or current_app.config["FLOWS_DIR"])
+
+
+@flows_cli.command("check")
+@click.option("--dir", "directory", help="Folder with flow files (default: FLOWS_DIR).")
+def check_command(directory: str | None) -> None:
+    """Validate every flow file and list each problem on its own line."""
+    folder = _flows_dir(directory)
+    problems = check_library(folder)
+    if problems:
+        for problem in problems:
+            click.echo(str(problem))
+        files = len({p.file for p in problems})
+        click.echo(f"{len(problems)} problems in {files} files")
+        raise SystemExit(1)
+    click.echo(f"OK: {len(list(folder.glob('*.yaml')))} flows")
+
+
+def _parse_params(pairs: tuple[str, ...], kinds: dict[str, str], tz: ZoneInfo) -> dict:
+    """`k=v` pairs; datetime params are ISO times, local time when no offset is given."""
+    params: dict[str, object] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise click.BadParameter(f"expected KEY=VALUE, got {pair!r}", param_hint="--param")
+        params[key] = _parse_time(value, tz) if kinds.get(key) == "datetime" else value
+    return params
+
+
+def _parse_time(value: str, tz: ZoneInfo) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"not an ISO time: {value!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+
+
+def _show(turn: Turn, tz: ZoneInfo) -> None:
+    """Print a turn as the client (messages) and the case manager (alerts) would see it."""
+    for message in turn.messages:
+        click.echo(render(message.template, message.params, "sv", tz))
+        click.echo("")
+    for alert in turn.alerts:
+        value = (alert.answer or {}).get("value")
+        click.echo(f"[signal till handläggaren: {alert.reason}"
+                   f"{f' ({value})' if value else ''}: {alert.note}]")
+
+
+def _prompt() -> str | None:
+    """Read the client's reply; None at end of input."""
+    try:
+        return click.prompt("du", prompt_suffix="> ")
+    except click.Abort:
+        return None
+
+
+@flows_cli.command("simulate")
+@click.argument("flow_id")
+@click.option("--param", "param_pairs", multiple=True, help="KEY=VALUE, e.g. meeting_at=…")
+@click.option("--name", default="Amina", show_default=True, help="The client's first name.")
+@click.option("--case-manager", default="Lena", show_default=True, help="Case manager's name.")
+@click.option("--now", "now_text", help="Start time (ISO); default: the current time.")
+@click.option("--dir", "directory", help="Folder with flow files (default: FLOWS_DIR).")
+def simulate_command(flow_id: str, param_pairs: tuple[str, ...], name: str, case_manager: str,
+                     now_text: str | None, directory: str | None) -> None:
+    """Run a flow in the terminal. Reply as the client; /timeout fires the timer, /quit quits."""
+    tz = ZoneInfo(_TIMEZONE)
+    try:
+        flow = load_flow(_flows_dir(directory) / f"{flow_id}.yaml")
+    except FlowError as error:
+        raise click.ClickException(str(error)) from None
+    params = {"name": name, "case_manager": case_manager,
+              **_parse_params(param_pairs, dict(flow.params), tz)}
+    now = _parse_time(now_text, tz) if now_text else datetime.now(tz)
+    try:
+        turn = machine.start(flow, now, params)
+        _show(turn, tz)
+        while turn.state.status == "waiting":
+            if turn.state.awaiting == "time" and turn.wake_at is not None:
+                click.echo(f"[väntar till {turn.wake_at.astimezone(tz):%Y-%m-%d %H:%M}]")
+                now = turn.wake_at
+                turn = machine.wake(flow, turn.state, now, params)
+            else:
+                text = _prompt()
+                if text is None or text.strip() == "/quit":
+                    click.echo("[avslutat]")
+                    return
+                if text.strip() == "/timeout":
+                    now = turn.wake_at or now
+                    turn = machine.wake(flow, turn.state, now, params)
+                else:
+                    turn = machine.reply(flow, turn.state, text, now, params)
+            _show(turn, tz)
+    except FlowRunError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"[flödet är slut: {turn.state.status}]")

@@ -1,0 +1,1 @@
+"""Development and test tools that never run in production (fake Twilio API)."""

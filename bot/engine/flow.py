@@ -1,0 +1,166 @@
+"""The flow schema: a conversation as versioned data with stable step ids.
+
+Flows are written in YAML by people, so every model forbids unknown fields and
+durations are short human strings ("30m", "4h", "2d", "-2h").
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
+
+_DURATION = re.compile(r"^(-)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
+
+
+def parse_duration(value: object) -> object:
+    """Turn "2d", "4h", "30m", "1h30m" or "-2h" into a timedelta; pass timedeltas through."""
+    if isinstance(value, timedelta):
+        return value
+    match = _DURATION.match(value) if isinstance(value, str) else None
+    if not match or not any(match.groups()[1:]):
+        raise ValueError("must be a duration like '30m', '4h', '2d' or '-2h'")
+    sign, days, hours, minutes = match.groups()
+    delta = timedelta(days=int(days or 0), hours=int(hours or 0), minutes=int(minutes or 0))
+    return -delta if sign else delta
+
+
+def _number_to_str(value: object) -> object:
+    """YAML reads `key: 1` as an int; choice keys and values are strings."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+StepId = Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
+Word = Annotated[str, BeforeValidator(_number_to_str)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Choice(_Strict):
+    """One numbered answer to a question; `value` is the category staff and reports see."""
+
+    key: Annotated[str, BeforeValidator(_number_to_str), Field(pattern=r"^[1-9]$")]
+    value: Word
+    label: str
+    words: list[Word] = []
+    next: StepId | None = None
+
+
+class SendStep(_Strict):
+    """Send a text and go on."""
+
+    kind: Literal["send"]
+    id: StepId
+    text: str
+    next: StepId | None = None
+
+
+class AskStep(_Strict):
+    """Ask a question and wait for a reply or the timeout."""
+
+    kind: Literal["ask"]
+    id: StepId
+    text: str
+    save_as: StepId
+    choices: list[Choice] | None = None
+    free_text: bool = False
+    next: StepId | None = None
+    on_other: StepId | None = None
+    timeout: Duration | None = None
+    on_timeout: StepId | None = None
+    reask: str | None = None
+
+
+class BranchStep(_Strict):
+    """Go to the step that matches an earlier answer's value."""
+
+    kind: Literal["branch"]
+    id: StepId
+    on: StepId
+    cases: dict[Word, StepId]
+    default: StepId
+
+
+class AlertStep(_Strict):
+    """Tell the case manager; `note` is for staff and never sent to the client."""
+
+    kind: Literal["alert"]
+    id: StepId
+    reason: StepId
+    note: str
+    next: StepId | None = None
+
+
+class WaitStep(_Strict):
+    """Pause until a datetime param plus an offset (e.g. two hours before a meeting)."""
+
+    kind: Literal["wait"]
+    id: StepId
+    until: StepId
+    offset: Duration = timedelta(0)
+    next: StepId
+    if_passed: StepId | None = None
+
+
+class EndStep(_Strict):
+    """End the flow, optionally with a last text."""
+
+    kind: Literal["end"]
+    id: StepId
+    text: str | None = None
+
+
+Step = Annotated[
+    SendStep | AskStep | BranchStep | AlertStep | WaitStep | EndStep,
+    Field(discriminator="kind"),
+]
+
+
+class Flow(_Strict):
+    """A whole conversation; `params` are what the enrolling case manager must give."""
+
+    id: StepId
+    version: int
+    title: str
+    description: str = ""
+    params: dict[StepId, Literal["text", "datetime"]] = {}
+    start: StepId
+    expires_after: Duration | None = None
+    reask: str | None = None
+    steps: list[Step]
+    _by_id: dict[str, Step] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, context: object, /) -> None:
+        for step in reversed(self.steps):  # the first of duplicate ids wins
+            self._by_id[step.id] = step
+
+    def step(self, step_id: str) -> Step:
+        """Return the step with this id; KeyError when there is none."""
+        try:
+            return self._by_id[step_id]
+        except KeyError:
+            raise KeyError(f"flow {self.id!r} has no step {step_id!r}") from None
+
+    def has_step(self, step_id: str) -> bool:
+        """True when a step with this id exists."""
+        return step_id in self._by_id
+
+    def texts(self) -> list[tuple[str, str]]:
+        """Every client-facing text with its catalog key, for translation and review."""
+        found: list[tuple[str, str]] = []
+        for step in self.steps:
+            key = f"{self.id}.{step.id}"
+            if isinstance(step, SendStep | AskStep | EndStep) and step.text:
+                found.append((key, step.text))
+            if isinstance(step, AskStep):
+                found += [(f"{key}.choice.{c.key}", c.label) for c in step.choices or []]
+                if step.reask:
+                    found.append((f"{key}.reask", step.reask))
+        if self.reask:
+            found.append((f"{self.id}.reask", self.reask))
+        return found

@@ -1,0 +1,266 @@
+"""The pure flow state machine: (flow, state, event, now, params) -> Turn.
+
+No I/O, no clock, no randomness: the host passes the time in, persists the returned
+state, sends the messages, raises the alerts and sets a timer for `wake_at`.
+Params handed to messages keep datetimes raw; for a datetime param P the derived
+`P_date` and `P_time` both hold the datetime, so the host formats them per language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any, Literal
+
+from bot.engine.flow import AlertStep, AskStep, BranchStep, EndStep, Flow, SendStep, WaitStep
+from bot.i18n.render import placeholders
+from bot.i18n.replies import match_choice
+
+MAX_STEPS_PER_TURN = 50
+Status = Literal["waiting", "completed", "expired", "stopped"]
+
+
+class FlowRunError(RuntimeError):
+    """The host asked for something the state does not allow, or the flow loops."""
+
+
+@dataclass
+class State:
+    """Where an enrolment is in its flow; `seq` grows on every turn so stale timers are seen."""
+
+    step: str | None = None
+    answers: dict[str, dict] = field(default_factory=dict)
+    status: Status = "waiting"
+    awaiting: Literal["reply", "time"] | None = None
+    reasks: int = 0
+    wake_at: datetime | None = None
+    seq: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form, datetimes as ISO strings."""
+        data = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        data["answers"] = {k: dict(v) for k, v in self.answers.items()}
+        data["wake_at"] = self.wake_at.isoformat() if self.wake_at else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> State:
+        """Inverse of to_dict."""
+        wake_at = data.get("wake_at")
+        return cls(**{**data, "wake_at": datetime.fromisoformat(wake_at) if wake_at else None})
+
+
+@dataclass
+class Part:
+    """One catalog text inside a message; a choice line is `prefix` ("1 ") + its label."""
+
+    key: str
+    text: str
+    prefix: str = ""
+
+
+@dataclass
+class OutMessage:
+    """A message to send: catalog key, Swedish template and the values it uses."""
+
+    key: str
+    template: str
+    params: dict[str, object]
+    parts: list[Part] = field(default_factory=list)
+
+
+@dataclass
+class AlertOut:
+    """Something the case manager should see; `answer` is the answer that led here."""
+
+    reason: str
+    step: str
+    note: str
+    answer: dict | None
+
+
+@dataclass
+class Turn:
+    """The result of one event."""
+
+    state: State
+    messages: list[OutMessage]
+    alerts: list[AlertOut]
+    wake_at: datetime | None
+
+
+def context(flow: Flow, params: dict[str, object]) -> dict[str, object]:
+    """Params plus derived `P_date`/`P_time` for each datetime param (raw datetimes)."""
+    ctx = dict(params)
+    for name, kind in flow.params.items():
+        if kind == "datetime" and isinstance(params.get(name), datetime):
+            ctx[f"{name}_date"] = ctx[f"{name}_time"] = params[name]
+    return ctx
+
+
+def message_for(flow: Flow, step_id: str, params: dict[str, object]) -> OutMessage:
+    """Build the message of a send, end or ask step (hosts use it for system texts)."""
+    step = flow.step(step_id)
+    if not isinstance(step, SendStep | AskStep | EndStep) or not step.text:
+        raise FlowRunError(f"step {step_id!r} of flow {flow.id!r} has no text")
+    return _message(flow, f"{flow.id}.{step.id}", f"{flow.id}.{step.id}", step.text,
+                    step, context(flow, params))
+
+
+def _message(flow: Flow, key: str, text_key: str, text: str, step: object,
+             ctx: dict[str, object]) -> OutMessage:
+    parts = [Part(text_key, text)]
+    if isinstance(step, AskStep):
+        parts += [Part(f"{flow.id}.{step.id}.choice.{c.key}", c.label, f"{c.key} ")
+                  for c in step.choices or []]
+    template = "\n".join(p.prefix + p.text for p in parts)
+    missing = [n for n in placeholders(template) if n not in ctx]
+    if missing:
+        raise FlowRunError(f"flow {flow.id!r}: no value for {', '.join(missing)}")
+    return OutMessage(key, template, {n: ctx[n] for n in placeholders(template)}, parts)
+
+
+class _Run:
+    """Collects one turn's output while steps execute."""
+
+    def __init__(self, flow: Flow, state: State, now: datetime, params: dict[str, object]):
+        if now.tzinfo is None:
+            raise ValueError("now must be timezone-aware")
+        self.flow, self.now, self.ctx = flow, now, context(flow, params)
+        self.state = replace(state, answers=dict(state.answers), seq=state.seq + 1)
+        self.messages: list[OutMessage] = []
+        self.alerts: list[AlertOut] = []
+        self.answer: dict | None = None
+
+    def save(self, name: str, value: str, text: str | None) -> None:
+        self.answer = {"name": name, "value": value, "text": text}
+        self.state.answers[name] = {"value": value, "text": text}
+
+    def turn(self) -> Turn:
+        return Turn(self.state, self.messages, self.alerts, self.state.wake_at)
+
+    def say(self, step: SendStep | AskStep | EndStep) -> None:
+        key = f"{self.flow.id}.{step.id}"
+        self.messages.append(_message(self.flow, key, key, step.text or "", step, self.ctx))
+
+    def reask(self, step: AskStep) -> None:
+        """Say the step's (or flow's) re-ask text followed by the choices again."""
+        text_key = f"{self.flow.id}.{step.id}.reask" if step.reask else f"{self.flow.id}.reask"
+        text = step.reask or self.flow.reask or ""
+        self.messages.append(_message(
+            self.flow, f"{self.flow.id}.{step.id}.reask", text_key, text, step, self.ctx))
+
+    def finish(self, status: Status = "completed") -> Turn:
+        self.state.step, self.state.status, self.state.awaiting = None, status, None
+        self.state.wake_at, self.state.reasks = None, 0
+        return self.turn()
+
+    def go(self, step_id: str | None) -> Turn:
+        """Run steps from `step_id` until the flow asks, waits or ends."""
+        for _ in range(MAX_STEPS_PER_TURN):
+            if step_id is None:
+                return self.finish()
+            step = self.flow.step(step_id)
+            if isinstance(step, SendStep):
+                self.say(step)
+                step_id = step.next
+            elif isinstance(step, AlertStep):
+                self.alerts.append(AlertOut(step.reason, step.id, step.note, self.answer))
+                step_id = step.next
+            elif isinstance(step, BranchStep):
+                value = self.state.answers.get(step.on, {}).get("value")
+                step_id = step.cases.get(value, step.default) if value else step.default
+            elif isinstance(step, EndStep):
+                if step.text:
+                    self.say(step)
+                return self.finish()
+            elif isinstance(step, AskStep):
+                self.say(step)
+                return self.pause(step.id, "reply", _deadline(step, self.now), reasks=0)
+            else:
+                moment = self._moment(step)
+                if moment > self.now:
+                    return self.pause(step.id, "time", moment, reasks=0)
+                step_id = step.if_passed
+        raise FlowRunError(f"flow {self.flow.id!r} ran {MAX_STEPS_PER_TURN} steps in one turn")
+
+    def pause(self, step_id: str, awaiting: Literal["reply", "time"], wake_at: datetime | None,
+              reasks: int) -> Turn:
+        self.state.step, self.state.status, self.state.awaiting = step_id, "waiting", awaiting
+        self.state.wake_at, self.state.reasks = wake_at, reasks
+        return self.turn()
+
+    def _moment(self, step: WaitStep) -> datetime:
+        until = self.ctx.get(step.until)
+        if not isinstance(until, datetime) or until.tzinfo is None:
+            raise FlowRunError(f"param {step.until!r} must be a timezone-aware datetime")
+        return until + step.offset
+
+
+def _deadline(step: AskStep, now: datetime) -> datetime | None:
+    """When an unanswered question times out (None: never; the loader forbids that)."""
+    return now + step.timeout if step.timeout is not None else None
+
+
+def _current(flow: Flow, state: State, awaiting: tuple[str, ...]) -> object:
+    """The step the state waits at, checking the event fits the state."""
+    if state.status != "waiting" or state.awaiting not in awaiting or state.step is None:
+        raise FlowRunError(f"state is {state.status}/{state.awaiting}, not awaiting {awaiting}")
+    if not flow.has_step(state.step):
+        raise FlowRunError(f"flow {flow.id!r} v{flow.version} has no step {state.step!r}")
+    return flow.step(state.step)
+
+
+def start(flow: Flow, now: datetime, params: dict[str, object]) -> Turn:
+    """Start a flow: run from its start step to the first question, wait or end."""
+    missing = [name for name in flow.params if name not in params]
+    if missing:
+        raise FlowRunError(f"flow {flow.id!r} needs params: {', '.join(missing)}")
+    return _Run(flow, State(), now, params).go(flow.start)
+
+
+def reply(flow: Flow, state: State, text: str, now: datetime, params: dict[str, object]) -> Turn:
+    """Handle a client's reply to the question the state waits at."""
+    step = _current(flow, state, ("reply",))
+    assert isinstance(step, AskStep)
+    run = _Run(flow, state, now, params)
+    if step.free_text:
+        run.save(step.save_as, "text", text)
+        return run.go(step.next)
+    choice = match_choice(text, step.choices or [])
+    if choice is not None:
+        run.save(step.save_as, choice.value, text)
+        return run.go(choice.next)
+    if state.reasks == 0:
+        run.reask(step)
+        return run.pause(step.id, "reply", _deadline(step, now), reasks=1)
+    run.save(step.save_as, "other", text)
+    if step.on_other is not None:
+        return run.go(step.on_other)
+    note = "Svaret gick inte att tolka. Läs svaret och hör av dig."
+    run.alerts.append(AlertOut("unrecognised", step.id, note, run.answer))
+    return run.finish()
+
+
+def wake(flow: Flow, state: State, now: datetime, params: dict[str, object]) -> Turn:
+    """A timer is due: an unanswered question times out, or a wait is over."""
+    step = _current(flow, state, ("reply", "time"))
+    run = _Run(flow, state, now, params)
+    if isinstance(step, AskStep):
+        run.save(step.save_as, "timeout", None)
+        return run.go(step.on_timeout)
+    assert isinstance(step, WaitStep)
+    return run.go(step.next)
+
+
+def expire(flow: Flow, state: State, now: datetime) -> Turn:
+    """The flow ran past `expires_after`: stop quietly, keeping the answers."""
+    _current(flow, state, ("reply", "time"))
+    return _Run(flow, state, now, {}).finish("expired")
+
+
+def stop(flow: Flow, state: State, now: datetime) -> Turn:
+    """The client wrote STOPP: end the flow without messages."""
+    if state.status != "waiting":
+        raise FlowRunError(f"state is {state.status}, not waiting")
+    return _Run(flow, state, now, {}).finish("stopped")
