@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import json
 import os
 import re
 import signal
+import socket
 import sys
 import threading
 from collections.abc import Iterable
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import FrameType
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -61,7 +63,6 @@ class FakeTwilio:
         self.record_bodies = record_bodies
         self.unsubscribed = set(unsubscribed)
         self.verbose = verbose
-        self.callbacks = StatusCallbacks(auth_token) if status_callbacks else None
         self._auth = "Basic " + base64.b64encode(f"{account_sid}:{auth_token}".encode()).decode()
         self._lock = threading.Lock()
         self._messages: list[dict[str, Any]] = []
@@ -72,6 +73,7 @@ class FakeTwilio:
         self._failures: list[int] = []
         self._server = _Server((host, port), self)
         self._thread: threading.Thread | None = None
+        self.callbacks = StatusCallbacks(auth_token) if status_callbacks else None
 
     @property
     def base_url(self) -> str:
@@ -157,7 +159,7 @@ class FakeTwilio:
                 self._requests.append(form)
             if self._failures:
                 status = self._failures.pop(0)
-                return error_reply(status, TRANSIENT_CODES.get(status), "Service unavailable")
+                return error_reply(status, TRANSIENT_CODES.get(status), HTTPStatus(status).phrase)
         problem = validate_message(form)
         if problem:
             return problem
@@ -259,10 +261,8 @@ class _Server(ThreadingHTTPServer):
         with self._connections_lock:
             connections = list(self._connections)
         for connection in connections:
-            try:
-                connection.shutdown(2)  # wakes a handler blocked reading the next request
-            except OSError:
-                pass
+            with contextlib.suppress(OSError):  # wakes a handler waiting for the next request
+                connection.shutdown(socket.SHUT_RDWR)
         super().server_close()
 
 
@@ -281,12 +281,8 @@ def main(argv: list[str] | None = None) -> None:
     if not args.account_sid or not args.auth_token:
         parser.error("--account-sid and --auth-token are required (or TWILIO_* in the env)")
     stop = threading.Event()
-
-    def _stop(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
     fake = FakeTwilio(
         args.account_sid,
         args.auth_token,
@@ -299,7 +295,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     with fake:
         print(f"fake twilio listening on {fake.base_url}", flush=True)
-        while not stop.wait(0.5):
+        while not stop.wait(0.5):  # short waits keep the main thread responsive to signals
             pass
     print(f"fake twilio stopped after {fake.count} messages", file=sys.stderr, flush=True)
 

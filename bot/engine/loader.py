@@ -7,6 +7,7 @@ looks at the flow as a whole: references, reachability, placeholders and the gua
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,8 +35,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = f" step '{self.step}':" if self.step else ""
-        return f"{self.file}:{where} {self.message}"
+        return f"{self.file}:{f' step {self.step!r}:' if self.step else ''} {self.message}"
 
 
 class FlowError(Exception):
@@ -61,15 +61,12 @@ class _FlowYamlLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+_BOOL = "tag:yaml.org,2002:bool"
 _FlowYamlLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-_FlowYamlLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool",
-    yaml.resolver.re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-    list("tTfF"),
-)
+_FlowYamlLoader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|false)$"), list("tf"))
 
 
 def read_yaml(path: Path, name: str) -> tuple[Any, list[Problem]]:
@@ -103,10 +100,8 @@ def _schema_problems(name: str, data: Any, error: ValidationError) -> list[Probl
 def _describe(err: dict[str, Any], loc: list[Any]) -> str:
     """A short message for one pydantic error."""
     kind, field = err["type"], ".".join(str(part) for part in loc)
-    if kind == "missing":
-        return f"missing field '{field}'"
-    if kind == "extra_forbidden":
-        return f"unknown field '{field}'"
+    if kind in ("missing", "extra_forbidden"):
+        return f"{'missing' if kind == 'missing' else 'unknown'} field '{field}'"
     if kind == "union_tag_invalid":
         return f"unknown kind '{err['ctx']['tag']}' (expected {err['ctx']['expected_tags']})"
     if kind == "union_tag_not_found":
@@ -237,6 +232,7 @@ def check_flow(flow: Flow, name: str) -> list[Problem]:
 
     def say(step: str | None, message: str) -> None:
         problems.append(Problem(name, step, message))
+
 
     _check_graph(flow, say)
     answers = {s.save_as for s in flow.steps if isinstance(s, AskStep)}

@@ -123,16 +123,19 @@ def apply(db: so.Session, rt: Runtime, enrollment: Enrollment, turn: Turn, now: 
                      note=alert.note, answer=alert.answer, created_at=now))
     if not enrollment.status.open:
         cancel_fires(db, enrollment)
-    elif turn.wake_at is not None:
+        return
+    cancel_fires(db, enrollment, FireKind.WAKE)  # the previous step's timer is stale now
+    if turn.wake_at is not None:
         _schedule(db, enrollment, FireKind.WAKE, turn.wake_at, seq=state.seq)
 
 
-def cancel_fires(db: so.Session, enrollment: Enrollment) -> None:
-    db.execute(
-        sa.update(Fire)
-        .where(Fire.enrollment_id == enrollment.id, Fire.status == FireStatus.PENDING)
-        .values(status=FireStatus.CANCELLED)
-    )
+def cancel_fires(db: so.Session, enrollment: Enrollment, kind: FireKind | None = None) -> None:
+    """Cancel an enrolment's pending fires (of one kind, or all)."""
+    query = sa.update(Fire).where(Fire.enrollment_id == enrollment.id,
+                                  Fire.status == FireStatus.PENDING)
+    if kind is not None:
+        query = query.where(Fire.kind == kind)
+    db.execute(query.values(status=FireStatus.CANCELLED))
 
 
 def stop(db: so.Session, enrollment: Enrollment, status=EnrollmentStatus.STOPPED) -> None:

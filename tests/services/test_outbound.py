@@ -1,0 +1,116 @@
+"""The one outbound path: quiet hours, opt-out, segments, retries, failures, crash recovery."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+
+from bot.engine import OutMessage
+from bot.messaging.quiet_hours import QuietHours
+from bot.messaging.senders import SendError
+from bot.models import Alert, ClientStatus, Message, MessageStatus
+from bot.services import outbound
+from tests.conftest import NOON
+
+EVENING = datetime(2026, 11, 24, 20, 30, tzinfo=UTC)  # 21:30 in Stockholm
+
+
+def out(text="Hej {name}!", **params) -> OutMessage:
+    return OutMessage(key="test.hello", template=text, params={"name": "Amina", **params})
+
+
+def test_queue_renders_counts_segments_and_persists(session, rt, make_client):
+    msg = outbound.queue(session, rt, make_client(), out(), now=NOON)
+    session.commit()
+    assert (msg.body, msg.status, msg.encoding, msg.segments) == (
+        "Hej Amina!", MessageStatus.QUEUED, "GSM-7", 1)
+    assert msg.send_after == NOON
+
+
+def test_a_language_without_approved_texts_falls_back_to_swedish_and_says_so(session, rt,
+                                                                              make_client):
+    msg = outbound.queue(session, rt, make_client(language="ar"), out(), now=NOON)
+    assert (msg.language, msg.fallback_from) == ("sv", "ar")
+
+
+def test_nudges_in_quiet_hours_wait_until_morning_but_replies_do_not(session, rt, make_client):
+    rt.quiet = QuietHours.parse("20:00-08:00", "Europe/Stockholm")
+    client = make_client()
+    nudge = outbound.queue(session, rt, client, out(), now=EVENING)
+    reply = outbound.queue(session, rt, client, out(), now=EVENING, reply=True)
+    assert nudge.send_after == datetime(2026, 11, 25, 7, 0, tzinfo=UTC)  # 08:00 local
+    assert reply.send_after == EVENING
+
+
+def test_nothing_is_queued_for_a_stopped_client(session, rt, make_client):
+    client = make_client(status=ClientStatus.STOPPED)
+    assert outbound.queue(session, rt, client, out(), now=NOON).status is (
+        MessageStatus.SUPPRESSED)
+
+
+def test_deliver_sends_due_messages_once_and_stores_provider_id(session, rt, make_client,
+                                                                 sender):
+    client = make_client()
+    outbound.queue(session, rt, client, out(), now=NOON)
+    later = outbound.queue(session, rt, client, out(), now=NOON + timedelta(hours=1))
+    session.commit()
+    assert outbound.deliver_due(session, rt, NOON) == 1
+    assert outbound.deliver_due(session, rt, NOON) == 0
+    assert sender.sent == [(client.phone, "Hej Amina!")]
+    sent = session.scalar(sa.select(Message).where(Message.id != later.id))
+    assert sent.provider_sid.startswith("SM") and sent.status is MessageStatus.ACCEPTED
+
+
+def test_transient_failure_is_retried_with_backoff(session, rt, make_client, sender):
+    outbound.queue(session, rt, make_client(), out(), now=NOON)
+    session.commit()
+    sender.failures.append(SendError("503 from provider", permanent=False, code=None))
+    assert outbound.deliver_due(session, rt, NOON) == 0
+    msg = session.scalar(sa.select(Message))
+    assert msg.status is MessageStatus.QUEUED and msg.send_after == NOON + timedelta(seconds=30)
+    assert outbound.deliver_due(session, rt, NOON + timedelta(seconds=30)) == 1
+
+
+def test_permanent_failure_alerts_the_case_manager(session, rt, make_client, sender):
+    client = make_client()
+    outbound.queue(session, rt, client, out(), now=NOON)
+    session.commit()
+    sender.failures.append(SendError("unsubscribed", permanent=True, code=21610))
+    outbound.deliver_due(session, rt, NOON)
+    session.expire_all()
+    assert session.scalar(sa.select(Message)).status is MessageStatus.FAILED
+    assert client.status is ClientStatus.STOPPED
+    alert = session.scalar(sa.select(Alert))
+    assert alert.reason == "delivery_failed" and "21610" in alert.note
+
+
+def test_gives_up_after_max_attempts(session, rt, make_client, sender):
+    outbound.queue(session, rt, make_client(), out(), now=NOON)
+    session.commit()
+    sender.failures.extend(SendError("down", permanent=False, code=None)
+                           for _ in range(outbound.MAX_ATTEMPTS))
+    when = NOON
+    for _ in range(outbound.MAX_ATTEMPTS):
+        outbound.deliver_due(session, rt, when)
+        when += timedelta(hours=1)
+    assert session.scalar(sa.select(Message)).status is MessageStatus.FAILED
+    assert sender.sent == []
+
+
+def test_a_message_interrupted_mid_send_is_never_sent_again(session, rt, make_client, sender):
+    outbound.queue(session, rt, make_client(), out(), now=NOON)
+    session.commit()
+    outbound.claim(session, NOON, 10)  # a worker claimed it, then crashed
+    session.commit()
+    later = NOON + outbound.STUCK_AFTER + timedelta(seconds=1)
+    assert outbound.recover_interrupted(session, later) == 1
+    assert outbound.deliver_due(session, rt, later) == 0
+    assert sender.sent == []
+    assert session.scalar(sa.select(Message)).status is MessageStatus.UNKNOWN
+    assert session.scalar(sa.select(Alert)).reason == "delivery_unknown"
+
+
+def test_arabic_text_is_ucs2_and_counted_in_70s(session, rt, make_client):
+    msg = outbound.queue(session, rt, make_client(), out("مرحبا " * 15), now=NOON)
+    assert msg.encoding == "UCS-2" and msg.segments == 2
