@@ -42,15 +42,20 @@ class SendError(Exception):
 
     `permanent` is True when retrying cannot help (unsubscribed or invalid number);
     `code` is Twilio's error code when it gave one, `status` the HTTP status if any.
+    `maybe_sent` is True when the request may have reached Twilio before failing (a read
+    timeout, a dropped connection): Twilio has no idempotency key, so such a message must
+    not be retried blindly.
     """
 
     def __init__(
-        self, message: str, *, permanent: bool, code: int | None = None, status: int | None = None
+        self, message: str, *, permanent: bool, code: int | None = None,
+        status: int | None = None, maybe_sent: bool = False,
     ) -> None:
         super().__init__(message)
         self.permanent = permanent
         self.code = code
         self.status = status
+        self.maybe_sent = maybe_sent
 
 
 @runtime_checkable
@@ -132,9 +137,14 @@ class TwilioSender:
             message = self._client.messages.create(to=to, body=body, **self._sender, **extra)
         except TwilioException as exc:
             raise _from_twilio(exc) from exc
+        except requests.ConnectTimeout as exc:  # never connected: nothing was sent
+            raise SendError(
+                f"could not connect to Twilio: {type(exc).__name__}", permanent=False
+            ) from exc
         except requests.RequestException as exc:
             raise SendError(
-                f"network error talking to Twilio: {type(exc).__name__}", permanent=False
+                f"network error talking to Twilio: {type(exc).__name__}", permanent=False,
+                maybe_sent=not isinstance(exc, requests.exceptions.InvalidURL),
             ) from exc
         return SendResult(str(message.sid), str(message.status))
 

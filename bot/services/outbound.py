@@ -133,6 +133,10 @@ def _failed(db: so.Session, msg: Message, exc: SendError, now: datetime) -> None
     code = str(exc.code) if exc.code else None
     log.warning("send failed: message=%s to=%s code=%s permanent=%s", msg.id,
                 mask(msg.client.phone if msg.client else msg.phone), code, exc.permanent)
+    if exc.maybe_sent:
+        # Twilio may have the message already; resending could text the client twice.
+        _unknown(db, msg, now, "The connection to the SMS provider broke while sending.")
+        return
     if not exc.permanent and msg.attempts < MAX_ATTEMPTS:
         msg.status = MessageStatus.QUEUED
         msg.send_after = now + timedelta(seconds=30 * 2 ** (msg.attempts - 1))
@@ -156,11 +160,17 @@ def recover_interrupted(db: so.Session, now: datetime) -> int:
                                  Message.updated_at < now - STUCK_AFTER)
     ).all()
     for msg in stuck:
-        msg.status = MessageStatus.UNKNOWN
-        if msg.client_id is not None:
-            db.add(Alert(client_id=msg.client_id, enrollment_id=msg.enrollment_id,
-                         reason="delivery_unknown", created_at=now,
-                         note="A worker stopped while sending this SMS. It was not resent, "
-                              "to avoid a double message. Check the conversation."))
+        _unknown(db, msg, now, "A worker stopped while sending this SMS.")
     db.commit()
     return len(stuck)
+
+
+def _unknown(db: so.Session, msg: Message, now: datetime, what: str) -> None:
+    """We cannot know whether the SMS left: never resend it, tell the case manager."""
+    msg.status = MessageStatus.UNKNOWN
+    msg.phone = None
+    if msg.client_id is not None:
+        db.add(Alert(client_id=msg.client_id, enrollment_id=msg.enrollment_id,
+                     reason="delivery_unknown", created_at=now,
+                     note=f"{what} It was not resent, to avoid a double message. "
+                          "Check the conversation."))

@@ -114,3 +114,14 @@ def test_a_message_interrupted_mid_send_is_never_sent_again(session, rt, make_cl
 def test_arabic_text_is_ucs2_and_counted_in_70s(session, rt, make_client):
     msg = outbound.queue(session, rt, make_client(), out("مرحبا " * 15), now=NOON)
     assert msg.encoding == "UCS-2" and msg.segments == 2
+
+
+def test_a_send_that_may_have_reached_the_provider_is_not_retried(session, rt, make_client,
+                                                                   sender):
+    outbound.queue(session, rt, make_client(), out(), now=NOON)
+    session.commit()
+    sender.failures.append(SendError("read timeout", permanent=False, maybe_sent=True))
+    outbound.deliver_due(session, rt, NOON)
+    assert outbound.deliver_due(session, rt, NOON + timedelta(hours=1)) == 0
+    assert session.scalar(sa.select(Message)).status is MessageStatus.UNKNOWN
+    assert session.scalar(sa.select(Alert)).reason == "delivery_unknown"
