@@ -21,14 +21,14 @@ run: $(STAMP)
 	$(BIN)/python -m bot.dev
 
 test: $(STAMP)
-	$(BIN)/ruff check bot tests bench
+	$(BIN)/ruff check .
 	TEST_POSTGRES_URL="$(TEST_POSTGRES_URL)" $(BIN)/pytest -q
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot tests bench
+	$(BIN)/ruff check .
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
