@@ -1,9 +1,11 @@
 """The pure flow engine: flow schema, loader with precise problems, state machine, keywords.
 
 Hosts load flows with `load_library`, then drive enrolments with `start`, `reply`,
-`wake` and `expire`, persisting `State.to_dict()` between turns.
+`wake` and `expire`, persisting `State.to_dict()` between turns and applying each
+turn's `effects` (e.g. ("set_language", "ar")) before sending its messages.
 """
 
+from bot.engine.budgets import budget_for, budget_problems, client_messages, worst_case_params
 from bot.engine.flow import (
     AlertStep,
     AskStep,
@@ -12,6 +14,7 @@ from bot.engine.flow import (
     EndStep,
     Flow,
     SendStep,
+    SetLanguageStep,
     Step,
     WaitStep,
     parse_duration,
@@ -20,6 +23,7 @@ from bot.engine.keywords import KEYWORDS, match_keyword
 from bot.engine.loader import FlowError, Problem, check_library, load_flow, load_library
 from bot.engine.machine import (
     AlertOut,
+    Effect,
     FlowRunError,
     OutMessage,
     Part,
@@ -29,14 +33,17 @@ from bot.engine.machine import (
     expire,
     message_for,
     reply,
+    selects_choice,
     start,
     stop,
     wake,
 )
 
 __all__ = [
-    "KEYWORDS", "AlertOut", "AlertStep", "AskStep", "BranchStep", "Choice", "EndStep", "Flow",
-    "FlowError", "FlowRunError", "OutMessage", "Part", "Problem", "SendStep", "State", "Step",
-    "Turn", "WaitStep", "check_library", "context", "expire", "load_flow", "load_library",
-    "match_keyword", "message_for", "parse_duration", "reply", "start", "stop", "wake",
+    "KEYWORDS", "AlertOut", "AlertStep", "AskStep", "BranchStep", "Choice", "Effect",
+    "EndStep", "Flow", "FlowError", "FlowRunError", "OutMessage", "Part", "Problem",
+    "SendStep", "SetLanguageStep", "State", "Step", "Turn", "WaitStep", "budget_for",
+    "budget_problems", "check_library", "client_messages", "context", "expire", "load_flow",
+    "load_library", "match_keyword", "message_for", "parse_duration", "reply", "selects_choice",
+    "start", "stop", "wake", "worst_case_params",
 ]

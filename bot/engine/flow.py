@@ -35,6 +35,9 @@ def _number_to_str(value: object) -> object:
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 StepId = Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
 Word = Annotated[str, BeforeValidator(_number_to_str)]
+# SMS parts a message may take; every part is billed and may arrive out of order.
+Segments = Annotated[int, Field(ge=1, le=10)]
+DEFAULT_SEGMENTS = 2
 
 
 class _Strict(BaseModel):
@@ -42,13 +45,18 @@ class _Strict(BaseModel):
 
 
 class Choice(_Strict):
-    """One numbered answer to a question; `value` is the category staff and reports see."""
+    """One numbered answer to a question; `value` is the category staff and reports see.
 
-    key: Annotated[str, BeforeValidator(_number_to_str), Field(pattern=r"^[1-9]$")]
+    `translate: false` marks a label that is the same in every language (a language's
+    name in its own script): it is not extracted for translation and is sent as written.
+    """
+
+    key: Annotated[str, BeforeValidator(_number_to_str), Field(pattern=r"^[1-9][0-9]?$")]
     value: Word
     label: str
     words: list[Word] = []
     next: StepId | None = None
+    translate: bool = True
 
 
 class SendStep(_Strict):
@@ -58,6 +66,7 @@ class SendStep(_Strict):
     id: StepId
     text: str
     next: StepId | None = None
+    segments: Segments | None = None
 
 
 class AskStep(_Strict):
@@ -74,6 +83,7 @@ class AskStep(_Strict):
     timeout: Duration | None = None
     on_timeout: StepId | None = None
     reask: str | None = None
+    segments: Segments | None = None
 
 
 class BranchStep(_Strict):
@@ -113,10 +123,24 @@ class EndStep(_Strict):
     kind: Literal["end"]
     id: StepId
     text: str | None = None
+    segments: Segments | None = None
+
+
+class SetLanguageStep(_Strict):
+    """Change the client's language to the language code an earlier answer holds.
+
+    The engine only reports the change as a turn effect ("set_language", code); the host
+    applies it before sending the turn's messages, so what follows is in the new language.
+    """
+
+    kind: Literal["set_language"]
+    id: StepId
+    from_: StepId = Field(alias="from")
+    next: StepId | None = None
 
 
 Step = Annotated[
-    SendStep | AskStep | BranchStep | AlertStep | WaitStep | EndStep,
+    SendStep | AskStep | BranchStep | AlertStep | WaitStep | EndStep | SetLanguageStep,
     Field(discriminator="kind"),
 ]
 
@@ -132,6 +156,7 @@ class Flow(_Strict):
     start: StepId
     expires_after: Duration | None = None
     reask: str | None = None
+    segments: Segments = DEFAULT_SEGMENTS
     steps: list[Step]
     _by_id: dict[str, Step] = PrivateAttr(default_factory=dict)
 
@@ -150,6 +175,10 @@ class Flow(_Strict):
         """True when a step with this id exists."""
         return step_id in self._by_id
 
+    def budget(self, step: SendStep | AskStep | EndStep | None = None) -> int:
+        """The SMS segment budget of a step's messages (the flow's default without one)."""
+        return step.segments if step is not None and step.segments else self.segments
+
     def texts(self) -> list[tuple[str, str]]:
         """Every client-facing text with its catalog key, for translation and review."""
         found: list[tuple[str, str]] = []
@@ -158,7 +187,8 @@ class Flow(_Strict):
             if isinstance(step, SendStep | AskStep | EndStep) and step.text:
                 found.append((key, step.text))
             if isinstance(step, AskStep):
-                found += [(f"{key}.choice.{c.key}", c.label) for c in step.choices or []]
+                found += [(f"{key}.choice.{c.key}", c.label)
+                          for c in step.choices or [] if c.translate]
                 if step.reask:
                     found.append((f"{key}.reask", step.reask))
         if self.reask:

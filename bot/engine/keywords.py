@@ -1,37 +1,45 @@
 """Global keywords a client can send at any time, in any flow.
 
 A keyword counts only when it is the whole message ("STOPP", "stopp!"), never inside a
-sentence. KEYWORDS is data: a new language adds an entry here, not code.
+sentence. Swedish, English (and Twilio's opt-out words) count for everyone; a client's
+own language counts for that client. The words are data in `bot.i18n.reply_words`.
 """
 
 from __future__ import annotations
 
-from typing import Literal
-
+from bot.i18n.languages import language
 from bot.i18n.replies import normalise
+from bot.i18n.reply_words import ALWAYS, KEYWORDS, Keyword
 
-Keyword = Literal["stop", "start", "help"]
-
-# language (or source) -> keyword -> words. Matching ignores case, diacritics and
-# surrounding punctuation, so "HJÄLP", "hjalp" and "Hjälp!" are the same.
-KEYWORDS: dict[str, dict[Keyword, tuple[str, ...]]] = {
-    "sv": {"stop": ("STOPP",), "start": ("START",), "help": ("HJÄLP", "HJALP")},
-    "en": {"stop": ("STOP",), "start": ("START",), "help": ("HELP",)},
-    # Twilio's own opt-out words: Twilio blocks the number on these whatever we do,
-    # so Knuff must treat them as STOP to keep its records true.
-    "twilio": {"stop": ("STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"), "start": ("UNSTOP",)},
-}
+__all__ = ["KEYWORDS", "Keyword", "keyword_words", "match_keyword"]
 
 
-def _index() -> dict[str, Keyword]:
-    """Normalised word -> keyword, across every language."""
+def _tables(client_language: str | None) -> list[str]:
+    """The KEYWORDS tables that count for a client writing in `client_language`."""
+    tables = list(ALWAYS)
+    if client_language:
+        try:
+            code = language(client_language).code
+        except ValueError:  # an unknown code must never stop STOPP from working
+            code = client_language
+        if code not in tables:
+            tables.append(code)
+    return tables
+
+
+def keyword_words(client_language: str | None = None) -> dict[str, Keyword]:
+    """Normalised word -> keyword, for Swedish, English and the client's language."""
     index: dict[str, Keyword] = {}
-    for by_keyword in KEYWORDS.values():
-        for keyword, words in by_keyword.items():
+    for table in _tables(client_language):
+        for keyword, words in KEYWORDS.get(table, {}).items():
             index.update({normalise(word): keyword for word in words})
     return index
 
 
-def match_keyword(text: str) -> Keyword | None:
-    """Return the keyword the whole message is, or None for an ordinary message."""
-    return _index().get(normalise(text))
+def match_keyword(text: str, language: str | None = None) -> Keyword | None:
+    """Return the keyword the whole message is, or None for an ordinary message.
+
+    `language` is the client's language code; its keywords count as well as the
+    Swedish and English ones.
+    """
+    return keyword_words(language).get(normalise(text))

@@ -1,41 +1,25 @@
 """Load flow YAML files and report every problem precisely (file, step, what is wrong).
 
 Schema errors come from pydantic and are mapped back to the step id; `check_flow` then
-looks at the flow as a whole: references, reachability, placeholders and the guardrails
-(every question has a timeout and a way to a person).
+looks at the flow as a whole (`bot.engine.checks`: references, reachability, placeholders,
+guardrails) and at its messages (`bot.engine.budgets`: LIX and SMS segment budgets).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
-from bot.engine.flow import AlertStep, AskStep, BranchStep, EndStep, Flow, SendStep, Step, WaitStep
-from bot.i18n.render import has_stray_brace, placeholders
-from bot.i18n.replies import normalise
+from bot.engine.budgets import source_problems
+from bot.engine.checks import Problem, structure_problems
+from bot.engine.flow import Flow
 
-ALWAYS_AVAILABLE = frozenset({"name", "case_manager"})
-# Flows sent to people outside a conversation: they inform, never ask.
-NO_ASK_FLOWS = frozenset({"system", "unknown_number"})
-# Flows whose steps the host sends one by one (keyword confirmations).
-ENTRY_POINT_FLOWS = frozenset({"system"})
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a flow file."""
-
-    file: str
-    step: str | None
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{f' step {self.step!r}:' if self.step else ''} {self.message}"
+__all__ = ["FlowError", "Problem", "check_flow", "check_library", "load_flow", "load_library",
+           "read_yaml"]
 
 
 class FlowError(Exception):
@@ -110,146 +94,11 @@ def _describe(err: dict[str, Any], loc: list[Any]) -> str:
     return f"{field}: {message}" if field else message
 
 
-def _targets(step: Step) -> list[tuple[str, str]]:
-    """(field, step id) for every step this step can lead to."""
-    pairs: list[tuple[str, str | None]] = []
-    if isinstance(step, SendStep | AlertStep):
-        pairs = [("next", step.next)]
-    elif isinstance(step, AskStep):
-        pairs = [("next", step.next), ("on_other", step.on_other),
-                 ("on_timeout", step.on_timeout)]
-        pairs += [(f"choice {c.key} next", c.next) for c in step.choices or []]
-    elif isinstance(step, BranchStep):
-        pairs = [(f"case '{value}'", target) for value, target in step.cases.items()]
-        pairs.append(("default", step.default))
-    elif isinstance(step, WaitStep):
-        pairs = [("next", step.next), ("if_passed", step.if_passed)]
-    return [(label, target) for label, target in pairs if target is not None]
-
-
-def _check_graph(flow: Flow, say: Any) -> None:
-    """Duplicate ids, dangling references, unreachable steps, loops that never pause."""
-    ids: set[str] = set()
-    for step in flow.steps:
-        if step.id in ids:
-            say(step.id, "duplicate step id")
-        ids.add(step.id)
-    if flow.start not in ids:
-        say(None, f"start points to unknown step '{flow.start}'")
-    for step in flow.steps:
-        for label, target in _targets(step):
-            if target not in ids:
-                say(step.id, f"{label} points to unknown step '{target}'")
-    reached, todo = set(), [flow.start]
-    while todo:
-        step_id = todo.pop()
-        if step_id in ids and step_id not in reached:
-            reached.add(step_id)
-            todo += [target for _, target in _targets(flow.step(step_id))]
-    if flow.id not in ENTRY_POINT_FLOWS:
-        for step in flow.steps:
-            if step.id not in reached:
-                say(step.id, "unreachable from start")
-    _check_loops(flow, ids, say)
-
-
-def _check_loops(flow: Flow, ids: set[str], say: Any) -> None:
-    """A cycle of send/alert/branch steps would run forever within one turn."""
-    moving = {s.id for s in flow.steps if isinstance(s, SendStep | AlertStep | BranchStep)}
-    done: set[str] = set()
-
-    def visit(step_id: str, path: list[str]) -> None:
-        if step_id in path:
-            cycle = path[path.index(step_id):] + [step_id]
-            say(step_id, f"steps loop without an ask or wait: {' -> '.join(cycle)}")
-            return
-        if step_id in done or step_id not in moving:
-            return
-        for _, target in _targets(flow.step(step_id)):
-            if target in ids:
-                visit(target, [*path, step_id])
-        done.add(step_id)
-
-    for step_id in sorted(moving):
-        visit(step_id, [])
-
-
-def _check_ask(flow: Flow, step: AskStep, say: Any) -> None:
-    """Guardrails for a question: answerable, has a timeout, a way to a person, a re-ask."""
-    if flow.id in NO_ASK_FLOWS:
-        say(step.id, "this flow must not ask questions")
-    if step.timeout is None:
-        say(step.id, "ask has no timeout (every question needs a timeout branch)")
-    if step.free_text and step.choices:
-        say(step.id, "ask has both choices and free_text")
-    if step.free_text:
-        return
-    if not step.choices:
-        say(step.id, "ask needs choices or free_text: true")
-        return
-    if step.next is not None:
-        say(step.id, "next is only for free_text asks; give each choice its own next")
-    if not any(c.value == "talk" for c in step.choices):
-        say(step.id, "no choice with value 'talk' (every question needs a way to a person)")
-    if [c.key for c in step.choices] != [str(n) for n in range(1, len(step.choices) + 1)]:
-        say(step.id, "choice keys must be 1, 2, 3 … in order")
-    owner: dict[str, str] = {}
-    for choice in step.choices:
-        for word in {normalise(w) for w in choice.words}:
-            if word in owner and owner[word] != choice.key:
-                say(step.id, f"word '{word}' is used by choices {owner[word]} and {choice.key}")
-            owner.setdefault(word, choice.key)
-    if not (step.reask or flow.reask):
-        say(step.id, "no reask text: set reask on the step or the flow")
-
-
-def _check_texts(flow: Flow, say: Any) -> None:
-    """Every placeholder must be known: name, case_manager, params, P_date/P_time."""
-    known = set(ALWAYS_AVAILABLE)
-    for param, kind in flow.params.items():
-        known |= {f"{param}_date", f"{param}_time"} if kind == "datetime" else {param}
-    texts: list[tuple[str | None, str, str]] = [(None, "reask", flow.reask or "")]
-    for step in flow.steps:
-        if isinstance(step, SendStep | AskStep | EndStep):
-            texts.append((step.id, "text", step.text or ""))
-        if isinstance(step, AskStep):
-            texts.append((step.id, "reask", step.reask or ""))
-            texts += [(step.id, f"choice {c.key} label", c.label) for c in step.choices or []]
-    for step_id, where, text in texts:
-        if has_stray_brace(text):
-            say(step_id, f"{where} has a stray '{{' or '}}'")
-        for name in placeholders(text):
-            if flow.params.get(name) == "datetime":
-                say(step_id, f"{where}: {{{name}}} is a datetime; "
-                             f"use {{{name}_date}} or {{{name}_time}}")
-            elif name not in known:
-                say(step_id, f"{where} uses undefined placeholder {{{name}}}")
-
-
 def check_flow(flow: Flow, name: str) -> list[Problem]:
-    """Problems a valid-looking flow can still have, in file order."""
-    problems: list[Problem] = []
-
-    def say(step: str | None, message: str) -> None:
-        problems.append(Problem(name, step, message))
-
-
-    _check_graph(flow, say)
-    answers = {s.save_as for s in flow.steps if isinstance(s, AskStep)}
-    for step in flow.steps:
-        if isinstance(step, AskStep):
-            _check_ask(flow, step, say)
-        elif isinstance(step, BranchStep) and step.on not in answers:
-            say(step.id, f"branch on unknown answer '{step.on}'")
-        elif isinstance(step, WaitStep) and flow.params.get(step.until) != "datetime":
-            say(step.id, f"wait until '{step.until}', which is not a datetime param")
-        if flow.id in ENTRY_POINT_FLOWS:
-            if not isinstance(step, SendStep | EndStep):
-                say(step.id, f"only send and end steps belong in the {flow.id} flow")
-            elif isinstance(step, SendStep) and step.next is not None:
-                say(step.id, "next must be empty: the host sends each text on its own")
-    _check_texts(flow, say)
-    return problems
+    """Every problem a schema-valid flow has: structure and guardrails, then LIX and
+    segment budgets of its Swedish source."""
+    problems = structure_problems(flow, name)
+    return problems + source_problems(flow, name)
 
 
 def load_flow(path: str | Path) -> Flow:

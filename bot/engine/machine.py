@@ -8,85 +8,34 @@ Params handed to messages keep datetimes raw; for a datetime param P the derived
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
-from bot.engine.flow import AlertStep, AskStep, BranchStep, EndStep, Flow, SendStep, WaitStep
+from bot.engine.flow import (
+    AlertStep,
+    AskStep,
+    BranchStep,
+    EndStep,
+    Flow,
+    SendStep,
+    SetLanguageStep,
+    WaitStep,
+)
+from bot.engine.turn import AlertOut, Effect, OutMessage, Part, State, Status, Turn
+from bot.i18n.languages import LANGUAGES
 from bot.i18n.render import placeholders
 from bot.i18n.replies import match_choice
 
 MAX_STEPS_PER_TURN = 50
-Status = Literal["waiting", "completed", "expired", "stopped"]
+__all__ = ["AlertOut", "Effect", "FlowRunError", "OutMessage", "Part", "State", "Turn",
+           "context", "expire", "join_parts", "message_for", "message_parts", "reply",
+           "start", "stop", "wake"]
 
 
 class FlowRunError(RuntimeError):
     """The host asked for something the state does not allow, or the flow loops."""
-
-
-@dataclass
-class State:
-    """Where an enrolment is in its flow; `seq` grows on every turn so stale timers are seen."""
-
-    step: str | None = None
-    answers: dict[str, dict] = field(default_factory=dict)
-    status: Status = "waiting"
-    awaiting: Literal["reply", "time"] | None = None
-    reasks: int = 0
-    wake_at: datetime | None = None
-    seq: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe form, datetimes as ISO strings."""
-        data = {k: getattr(self, k) for k in self.__dataclass_fields__}
-        data["answers"] = {k: dict(v) for k, v in self.answers.items()}
-        data["wake_at"] = self.wake_at.isoformat() if self.wake_at else None
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> State:
-        """Inverse of to_dict."""
-        wake_at = data.get("wake_at")
-        return cls(**{**data, "wake_at": datetime.fromisoformat(wake_at) if wake_at else None})
-
-
-@dataclass
-class Part:
-    """One catalog text inside a message; a choice line is `prefix` ("1 ") + its label."""
-
-    key: str
-    text: str
-    prefix: str = ""
-
-
-@dataclass
-class OutMessage:
-    """A message to send: catalog key, Swedish template and the values it uses."""
-
-    key: str
-    template: str
-    params: dict[str, object]
-    parts: list[Part] = field(default_factory=list)
-
-
-@dataclass
-class AlertOut:
-    """Something the case manager should see; `answer` is the answer that led here."""
-
-    reason: str
-    step: str
-    note: str
-    answer: dict | None
-
-
-@dataclass
-class Turn:
-    """The result of one event."""
-
-    state: State
-    messages: list[OutMessage]
-    alerts: list[AlertOut]
-    wake_at: datetime | None
 
 
 def context(flow: Flow, params: dict[str, object]) -> dict[str, object]:
@@ -107,13 +56,24 @@ def message_for(flow: Flow, step_id: str, params: dict[str, object]) -> OutMessa
                     step, context(flow, params))
 
 
-def _message(flow: Flow, key: str, text_key: str, text: str, step: object,
-             ctx: dict[str, object]) -> OutMessage:
+def message_parts(flow: Flow, text_key: str, text: str, step: object) -> list[Part]:
+    """The parts of a message: its text, then for a question one line per choice."""
     parts = [Part(text_key, text)]
     if isinstance(step, AskStep):
-        parts += [Part(f"{flow.id}.{step.id}.choice.{c.key}", c.label, f"{c.key} ")
+        parts += [Part(f"{flow.id}.{step.id}.choice.{c.key}", c.label, f"{c.key} ", c.translate)
                   for c in step.choices or []]
-    template = "\n".join(p.prefix + p.text for p in parts)
+    return parts
+
+
+def join_parts(parts: list[Part]) -> str:
+    """The whole message: one part per line, each after its prefix."""
+    return "\n".join(p.prefix + p.text for p in parts)
+
+
+def _message(flow: Flow, key: str, text_key: str, text: str, step: object,
+             ctx: dict[str, object]) -> OutMessage:
+    parts = message_parts(flow, text_key, text, step)
+    template = join_parts(parts)
     missing = [n for n in placeholders(template) if n not in ctx]
     if missing:
         raise FlowRunError(f"flow {flow.id!r}: no value for {', '.join(missing)}")
@@ -130,6 +90,7 @@ class _Run:
         self.state = replace(state, answers=dict(state.answers), seq=state.seq + 1)
         self.messages: list[OutMessage] = []
         self.alerts: list[AlertOut] = []
+        self.effects: list[Effect] = []
         self.answer: dict | None = None
 
     def save(self, name: str, value: str, text: str | None) -> None:
@@ -137,11 +98,20 @@ class _Run:
         self.state.answers[name] = {"value": value, "text": text}
 
     def turn(self) -> Turn:
-        return Turn(self.state, self.messages, self.alerts, self.state.wake_at)
+        return Turn(self.state, self.messages, self.alerts, self.state.wake_at, self.effects)
 
     def say(self, step: SendStep | AskStep | EndStep) -> None:
         key = f"{self.flow.id}.{step.id}"
         self.messages.append(_message(self.flow, key, key, step.text or "", step, self.ctx))
+
+    def set_language(self, step: SetLanguageStep) -> None:
+        """Report the language change; later texts may name it as {language}."""
+        code = self.state.answers.get(step.from_, {}).get("value")
+        if code not in LANGUAGES:
+            raise FlowRunError(f"flow {self.flow.id!r} step {step.id!r}: answer "
+                               f"{step.from_!r} is {code!r}, not a language code")
+        self.effects.append(("set_language", code))
+        self.ctx["language"] = LANGUAGES[code].native
 
     def reask(self, step: AskStep) -> None:
         """Say the step's (or flow's) re-ask text followed by the choices again."""
@@ -170,6 +140,9 @@ class _Run:
             elif isinstance(step, BranchStep):
                 value = self.state.answers.get(step.on, {}).get("value")
                 step_id = step.cases.get(value, step.default) if value else step.default
+            elif isinstance(step, SetLanguageStep):
+                self.set_language(step)
+                step_id = step.next
             elif isinstance(step, EndStep):
                 if step.text:
                     self.say(step)
@@ -219,15 +192,19 @@ def start(flow: Flow, now: datetime, params: dict[str, object]) -> Turn:
     return _Run(flow, State(), now, params).go(flow.start)
 
 
-def reply(flow: Flow, state: State, text: str, now: datetime, params: dict[str, object]) -> Turn:
-    """Handle a client's reply to the question the state waits at."""
+def reply(flow: Flow, state: State, text: str, now: datetime, params: dict[str, object],
+          words: Mapping[str, list[str]] | None = None) -> Turn:
+    """Handle a client's reply to the question the state waits at.
+
+    `words` maps a choice value to more words that mean it (approved translations).
+    """
     step = _current(flow, state, ("reply",))
     assert isinstance(step, AskStep)
     run = _Run(flow, state, now, params)
     if step.free_text:
         run.save(step.save_as, "text", text)
         return run.go(step.next)
-    choice = match_choice(text, step.choices or [])
+    choice = match_choice(text, step.choices or [], words)
     if choice is not None:
         run.save(step.save_as, choice.value, text)
         return run.go(choice.next)
@@ -240,6 +217,16 @@ def reply(flow: Flow, state: State, text: str, now: datetime, params: dict[str, 
     note = "Svaret gick inte att tolka. Läs svaret och hör av dig."
     run.alerts.append(AlertOut("unrecognised", step.id, note, run.answer))
     return run.finish()
+
+
+def selects_choice(flow: Flow, state: State, text: str,
+                   words: Mapping[str, list[str]] | None = None) -> bool:
+    """True when `text` picks a choice of the question the state waits at (so a word
+    like "tolk" answers that question rather than acting as a keyword)."""
+    if state.awaiting != "reply" or state.step is None:
+        return False
+    step = flow.step(state.step)
+    return isinstance(step, AskStep) and match_choice(text, step.choices or [], words) is not None
 
 
 def wake(flow: Flow, state: State, now: datetime, params: dict[str, object]) -> Turn:

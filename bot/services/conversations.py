@@ -116,6 +116,9 @@ def apply(db: so.Session, rt: Runtime, enrollment: Enrollment, turn: Turn, now: 
     if state.awaiting == "reply":
         enrollment.last_asked_at = now
     client = enrollment.client
+    for effect, value in turn.effects:  # before queueing: a confirmation uses the new language
+        if effect == "set_language":
+            client.language = value
     for out in turn.messages:
         outbound.queue(db, rt, client, out, now=now, enrollment_id=enrollment.id, reply=reply)
     for alert in turn.alerts:
@@ -181,6 +184,11 @@ def begin(db: so.Session, rt: Runtime, enrollment: Enrollment, now: datetime, *,
     apply(db, rt, enrollment, turn, now, reply=reply)
     if flow.expires_after is not None and enrollment.status.open:
         _schedule(db, enrollment, FireKind.EXPIRE, now + flow.expires_after, seq=-1)
+
+
+def selects_choice(rt: Runtime, enrollment: Enrollment, text: str) -> bool:
+    """True when `text` answers the question this enrolment waits at."""
+    return machine.selects_choice(rt.flow(enrollment.flow_id), state_of(enrollment), text)
 
 
 def take_reply(db: so.Session, rt: Runtime, enrollment: Enrollment, text: str, now: datetime

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from bot.engine import match_keyword, message_for
+from bot.i18n.languages import LANGUAGES
 from bot.models import Alert, Client, ClientStatus, Direction, Message, MessageStatus, UnknownSender
 from bot.phones import mask
 from bot.services import conversations, outbound
@@ -46,17 +47,16 @@ def receive(db: so.Session, rt: Runtime, sms: Inbound, now: datetime) -> str:
     db.add(Message(client_id=client.id, direction=Direction.IN, body=body,
                    status=MessageStatus.RECEIVED, provider_sid=sms.sid, created_at=now,
                    updated_at=now))
-    keyword = match_keyword(body)
+    keyword = match_keyword(body, client.language)
     if keyword == "stop":
         return _stop(db, rt, client, now)
     if keyword == "start":
         return _start(db, rt, client, now)
     if client.status is ClientStatus.STOPPED:
         return "stopped-client"  # kept for the case manager; nothing is sent back
-    if keyword == "help":
-        conversations.start_now(db, rt, client, "help", now, by="client", reply=True)
-        return "help"
     enrollment = conversations.awaiting_reply(db, client)
+    if keyword and not (enrollment and conversations.selects_choice(rt, enrollment, body)):
+        return _keyword(db, rt, client, keyword, now)
     if enrollment is None:
         db.add(Alert(client_id=client.id, reason="message", created_at=now,
                      note="The client wrote outside a conversation."))
@@ -64,6 +64,20 @@ def receive(db: so.Session, rt: Runtime, sms: Inbound, now: datetime) -> str:
         return "unprompted"
     conversations.take_reply(db, rt, enrollment, body, now)
     return "reply"
+
+
+def _keyword(db: so.Session, rt: Runtime, client: Client, keyword: str, now: datetime) -> str:
+    """HJÄLP and SPRÅK start their menus; TOLK tells the case manager at once."""
+    if keyword == "interpreter":
+        name = LANGUAGES[client.language].swedish if client.language in LANGUAGES else "?"
+        db.add(Alert(client_id=client.id, reason="interpreter", created_at=now,
+                     answer={"language": client.language},
+                     note=f"The client asks for an interpreter ({name}) at the next meeting."))
+        _system(db, rt, client, "interpreter", now)
+    else:
+        flow = {"help": "help", "language": "language"}[keyword]
+        conversations.start_now(db, rt, client, flow, now, by="client", reply=True)
+    return keyword
 
 
 def _stop(db: so.Session, rt: Runtime, client: Client, now: datetime) -> str:

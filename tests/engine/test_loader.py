@@ -33,7 +33,8 @@ def test_valid_flow_loads(tmp_path: Path, tiny: dict) -> None:
 def test_shipped_flows_are_valid() -> None:
     assert check_library(ROOT / "flows") == []
     assert set(load_library(ROOT / "flows")) == {
-        "meeting_reminder", "activity_checkin", "motivation", "help", "unknown_number", "system"}
+        "meeting_reminder", "activity_checkin", "motivation", "help", "unknown_number", "system",
+        "language"}
 
 
 def test_problem_str_names_file_and_step() -> None:
@@ -82,11 +83,18 @@ def test_yes_no_and_on_stay_strings(tmp_path: Path) -> None:
         (lambda f: f["steps"][1].update(colour="red"), "step 'bye': unknown field 'colour'"),
         (lambda f: f["steps"][1].update(kind="jump"),
          "step 'bye': unknown kind 'jump' (expected 'send', 'ask', 'branch', 'alert', 'wait', "
-         "'end')"),
+         "'end', 'set_language')"),
         (lambda f: f["steps"][1].pop("kind"), "step 'bye': missing field 'kind'"),
         (lambda f: f["steps"][1].pop("id"), "step '#2': missing field 'id'"),
-        (lambda f: f["steps"][0]["choices"][0].update(key=10),
-         "step 'q': choices.0.key: String should match pattern '^[1-9]$'"),
+        (lambda f: f["steps"][0]["choices"][0].update(key=0),
+         "step 'q': choices.0.key: String should match pattern '^[1-9][0-9]?$'"),
+        (lambda f: f["steps"][0]["choices"][0].update(key=100),
+         "step 'q': choices.0.key: String should match pattern '^[1-9][0-9]?$'"),
+        (lambda f: f["steps"][0].update(segments=0),
+         "step 'q': segments: Input should be greater than or equal to 1"),
+        (lambda f: f.update(segments=11), "segments: Input should be less than or equal to 10"),
+        (lambda f: f["steps"].insert(1, {"id": "s", "kind": "set_language", "next": "bye"}),
+         "step 's': missing field 'from'"),
         (lambda f: f.pop("version"), "missing field 'version'"),
         (lambda f: f.update(params={"when": "date"}),
          "params.when: Input should be 'text' or 'datetime'"),

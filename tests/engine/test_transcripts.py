@@ -1,5 +1,5 @@
 """Golden transcripts: each file in transcripts/ is a conversation with one shipped flow,
-events in and exact Swedish texts, alerts, answers and timers out.
+events in and exact Swedish texts, alerts, effects, answers and timers out.
 
 Set KNUFF_UPDATE_TRANSCRIPTS=1 to rewrite the expectations after an intended change,
 then review the diff like any other code change.
@@ -82,6 +82,9 @@ def outcome(turns: list[Turn]) -> dict[str, Any]:
                      for t in turns for m in t.messages],
         "alerts": [a.reason for t in turns for a in t.alerts],
     }
+    effects = [list(effect) for t in turns for effect in t.effects]
+    if effects:  # only flows that change the client show them
+        result["effects"] = effects
     if state is not None:
         result["status"] = state.status
         result["answers"] = {k: v["value"] for k, v in state.answers.items()}

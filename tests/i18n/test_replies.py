@@ -33,7 +33,7 @@ CHOICES = [
         ("ja\u200dtack", "jatack"),  # zero-width joiner inside
         ("ja   \n tack", "ja tack"),  # inner whitespace collapsed
         ("«1»", "1"),
-        ("مَرحَبًا", "مَرحَبًا"),  # Arabic harakat are kept: only Latin marks go
+        ("مَرحَبًا", "مرحبا"),  # Arabic harakat are optional for matching
         ("👍🏽", "👍"),  # skin tone dropped
         ("👍\ufe0f", "👍"),  # emoji presentation selector dropped
         ("", ""),
@@ -76,11 +76,18 @@ def test_match_choice(reply: str, value: str | None) -> None:
 
 
 def test_extra_words_are_keyed_by_choice_value() -> None:
-    assert match_choice("نعم", CHOICES) is None
-    choice = match_choice("نعم", CHOICES, {"yes": ["نعم"], "no": ["لا"]})
-    assert choice is not None and choice.key == "1"
+    assert match_choice("تحدث", CHOICES) is None
+    choice = match_choice("تحدث", CHOICES, {"talk": ["تحدث"]})
+    assert choice is not None and choice.key == "3"
 
 
-def test_thumbs_only_match_when_a_choice_lists_them() -> None:
-    plain = [Choice(key="1", value="yes", label="Ja"), Choice(key="2", value="talk", label="P")]
+def test_thumbs_match_yes_and_no_choices_without_listing_them() -> None:
+    plain = [Choice(key="1", value="yes", label="Ja"), Choice(key="2", value="no", label="Nej"),
+             Choice(key="3", value="talk", label="P")]
+    assert match_choice("👍", plain).value == "yes"
+    assert match_choice("👎🏿", plain).value == "no"
+
+
+def test_thumbs_only_match_other_choices_when_they_list_them() -> None:
+    plain = [Choice(key="1", value="coming", label="Ja"), Choice(key="2", value="talk", label="P")]
     assert match_choice("👍", plain) is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from bot.models import Alert, Enrollment, EnrollmentStatus, Message
-from bot.services import conversations, inbound
+from bot.services import conversations, dispatch, inbound
 from tests.conftest import NOON
 
 
@@ -62,3 +62,38 @@ def test_stopped_client_message_is_kept_but_nothing_is_sent(session, rt, make_cl
     assert receive(session, rt, client, "hej", sid="SM3") == "stopped-client"
     assert session.scalar(sa.select(sa.func.count()).select_from(Message)
                           .where(Message.direction == "out")) == sent_before
+
+
+def test_tolk_alerts_the_case_manager_with_the_language(session, rt, make_client):
+    client = make_client(language="so")
+    assert receive(session, rt, client, "TOLK") == "interpreter"
+    alert = session.scalar(sa.select(Alert))
+    assert alert.reason == "interpreter" and alert.answer == {"language": "so"}
+    assert "somaliska" in alert.note
+
+
+def test_a_keyword_that_answers_the_open_question_answers_it(session, rt, make_client):
+    client = make_client()
+    conversations.enrol(session, rt, client, "meeting_reminder", at=NOON, by="test",
+                        params={"meeting_at": "2026-11-25T14:00"})
+    session.commit()
+    dispatch.run_due(session, rt, NOON)
+    assert receive(session, rt, client, "tolk") == "reply"
+    assert session.scalar(sa.select(Enrollment)).answers["attending"]["value"] == "interpreter"
+
+
+def test_language_menu_changes_language_and_confirms_it(session, rt, make_client):
+    client = make_client(language="sv")
+    assert receive(session, rt, client, "SPRÅK") == "language"
+    assert "العربية" in last_text(session)
+    assert receive(session, rt, client, "٣", sid="SM-lang") == "reply"
+    assert client.language == "ar"
+    confirmation = session.scalars(sa.select(Message).where(Message.direction == "out")
+                                   .order_by(Message.id.desc())).first()
+    # No Arabic text is approved yet: the confirmation falls back to Swedish and says so.
+    assert (confirmation.language, confirmation.fallback_from) == ("sv", "ar")
+
+
+def test_keywords_in_the_clients_own_language(session, rt, make_client):
+    client = make_client(language="ar")
+    assert receive(session, rt, client, "مساعدة") == "help"
