@@ -21,6 +21,7 @@ run: $(STAMP)
 	$(BIN)/python -m bot.dev
 
 test: $(STAMP)
+	command -v msgfmt >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext)
 	$(BIN)/ruff check .
 	TEST_POSTGRES_URL="$(TEST_POSTGRES_URL)" $(BIN)/pytest -q
 

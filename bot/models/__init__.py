@@ -12,9 +12,11 @@ from bot.models.messages import (
     UnknownSender,
 )
 from bot.models.people import Client, ClientStatus, Role, Staff, SwedishLevel
+from bot.models.translations import Translation, TranslationStatus
 
 __all__ = [
     "Alert", "AuditEvent", "Base", "Client", "ClientStatus", "Direction", "Enrollment",
     "EnrollmentStatus", "Fire", "FireKind", "FireStatus", "Message", "MessageStatus", "Role",
-    "Staff", "StatusEvent", "SwedishLevel", "UnknownSender", "utcnow",
+    "Staff", "StatusEvent", "SwedishLevel", "Translation", "TranslationStatus", "UnknownSender",
+    "utcnow",
 ]
