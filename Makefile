@@ -26,6 +26,7 @@ test: $(STAMP)
 	TEST_POSTGRES_URL="$(TEST_POSTGRES_URL)" $(BIN)/pytest -q
 
 bench: $(STAMP)
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python -m bench
 
 lint: $(STAMP)

@@ -38,3 +38,5 @@ def _logging(app: Flask) -> None:
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("alembic", "apscheduler.executors", "twilio.http_client"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # "skipped: maximum number of running instances" every tick while a long one runs.
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)

@@ -29,13 +29,15 @@ class RecordingSender:
     """A Sender that keeps what it was asked to send; can be told to fail."""
 
     sent: list[tuple[str, str]] = field(default_factory=list)
+    sids: list[str] = field(default_factory=list)
     failures: list[SendError] = field(default_factory=list)
 
     def send(self, to: str, body: str, *, status_callback: str | None = None) -> SendResult:
         if self.failures:
             raise self.failures.pop(0)
         self.sent.append((to, body))
-        return SendResult(provider_id=f"SM{uuid.uuid4().hex}", status="queued")
+        self.sids.append(f"SM{uuid.uuid4().hex}")
+        return SendResult(provider_id=self.sids[-1], status="queued")
 
     @property
     def bodies(self) -> list[str]:

@@ -23,7 +23,8 @@ class MessageStatus(enum.StrEnum):
 
     RECEIVED = "received"
     QUEUED = "queued"  # persisted in the outbox, not yet handed to the provider
-    SENDING = "sending"  # claimed by a worker
+    CLAIMED = "claimed"  # taken by a worker, not yet handed to the provider
+    SENDING = "sending"  # being handed to the provider right now
     ACCEPTED = "accepted"
     SENT = "sent"
     DELIVERED = "delivered"
@@ -40,7 +41,8 @@ class MessageStatus(enum.StrEnum):
 
 
 _RANK = {
-    MessageStatus.RECEIVED: 0, MessageStatus.QUEUED: 0, MessageStatus.SENDING: 1,
+    MessageStatus.RECEIVED: 0, MessageStatus.QUEUED: 0, MessageStatus.CLAIMED: 1,
+    MessageStatus.SENDING: 1,
     MessageStatus.ACCEPTED: 2, MessageStatus.SENT: 3, MessageStatus.UNKNOWN: 3,
     MessageStatus.DELIVERED: 4, MessageStatus.UNDELIVERED: 4, MessageStatus.FAILED: 4,
     MessageStatus.SUPPRESSED: 4, MessageStatus.READ: 5,
@@ -77,7 +79,8 @@ class Message(Base):
     send_after: so.Mapped[datetime | None]
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     sent_at: so.Mapped[datetime | None]
-    updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, onupdate=utcnow)
+    # Set explicitly by the outbound path (the worker's `now`); crash recovery relies on it.
+    updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
     client: so.Mapped[Client | None] = so.relationship()
 

@@ -81,7 +81,7 @@ def claim(db: so.Session, now: datetime, limit: int) -> list[Message]:
         return []
     db.execute(
         sa.update(Message).where(Message.id.in_(ids))
-        .values(status=MessageStatus.SENDING, updated_at=now)
+        .values(status=MessageStatus.CLAIMED, updated_at=now)
     )
     rows = db.scalars(
         sa.select(Message).where(Message.id.in_(ids))
@@ -91,13 +91,25 @@ def claim(db: so.Session, now: datetime, limit: int) -> list[Message]:
 
 
 def deliver_due(db: so.Session, rt: Runtime, now: datetime, limit: int = 50) -> int:
-    """Send every due queued message (up to `limit`); returns how many were handed over."""
+    """Send every due queued message (up to `limit`); returns how many were handed over.
+
+    Exactly one message is marked `sending` at a time, in the same commit that stores the
+    previous one's provider id: after a crash only that one is in doubt (and never resent),
+    while the rest of the claimed batch goes back to the queue.
+    """
     batch = claim(db, now, limit)
-    db.commit()  # the claim is durable before anything leaves, so a crash never resends
     sent = 0
-    for msg in batch:
+    for i, msg in enumerate(batch):
+        if i == 0:
+            msg.status, msg.updated_at = MessageStatus.SENDING, now
+            db.commit()
         sent += _send_one(db, rt, msg, now)
-    db.commit()
+        msg.updated_at = now
+        if i + 1 < len(batch):
+            batch[i + 1].status, batch[i + 1].updated_at = MessageStatus.SENDING, now
+        db.commit()
+    if not batch:
+        db.commit()
     return sent
 
 
@@ -154,10 +166,17 @@ def _failed(db: so.Session, msg: Message, exc: SendError, now: datetime) -> None
 
 
 def recover_interrupted(db: so.Session, now: datetime) -> int:
-    """Messages left mid-send by a crashed worker: marked unknown, never sent twice."""
+    """Clean up after a crashed worker: what it had only claimed goes back to the queue;
+    the one it was sending is marked unknown and never sent twice. Returns that count."""
+    cutoff = now - STUCK_AFTER
+    db.execute(
+        sa.update(Message)
+        .where(Message.status == MessageStatus.CLAIMED, Message.updated_at < cutoff)
+        .values(status=MessageStatus.QUEUED, updated_at=now)
+    )
     stuck = db.scalars(
         sa.select(Message).where(Message.status == MessageStatus.SENDING,
-                                 Message.updated_at < now - STUCK_AFTER)
+                                 Message.updated_at < cutoff)
     ).all()
     for msg in stuck:
         _unknown(db, msg, now, "A worker stopped while sending this SMS.")

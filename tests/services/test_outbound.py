@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from bot.engine import OutMessage
@@ -98,16 +99,39 @@ def test_gives_up_after_max_attempts(session, rt, make_client, sender):
     assert sender.sent == []
 
 
-def test_a_message_interrupted_mid_send_is_never_sent_again(session, rt, make_client, sender):
-    outbound.queue(session, rt, make_client(), out(), now=NOON)
+class Crash(BaseException):
+    """Stands for the worker process dying: nothing in Knuff catches it."""
+
+
+def test_a_crash_mid_batch_leaves_one_message_in_doubt_and_requeues_the_rest(
+        session, rt, make_client, sender, monkeypatch):
+    clients = [make_client(f"C{i}") for i in range(3)]
+    for client in clients:
+        outbound.queue(session, rt, client, out(), now=NOON)
     session.commit()
-    outbound.claim(session, NOON, 10)  # a worker claimed it, then crashed
-    session.commit()
+    real_send = sender.send
+
+    def dies_on_second(to, body, **kwargs):
+        if len(sender.sent) == 1:
+            raise Crash()
+        return real_send(to, body, **kwargs)
+
+    monkeypatch.setattr(sender, "send", dies_on_second)
+    with pytest.raises(Crash):
+        outbound.deliver_due(session, rt, NOON)
+    session.rollback()
+    statuses = [m.status for m in session.scalars(sa.select(Message).order_by(Message.id))]
+    assert statuses == [MessageStatus.ACCEPTED, MessageStatus.SENDING, MessageStatus.CLAIMED]
+
+    monkeypatch.setattr(sender, "send", real_send)
+    assert outbound.recover_interrupted(session, NOON) == 0  # too early: may still be running
     later = NOON + outbound.STUCK_AFTER + timedelta(seconds=1)
     assert outbound.recover_interrupted(session, later) == 1
-    assert outbound.deliver_due(session, rt, later) == 0
-    assert sender.sent == []
-    assert session.scalar(sa.select(Message)).status is MessageStatus.UNKNOWN
+    assert outbound.deliver_due(session, rt, later) == 1
+    assert [to for to, _ in sender.sent] == [clients[0].phone, clients[2].phone]
+    session.expire_all()
+    statuses = [m.status for m in session.scalars(sa.select(Message).order_by(Message.id))]
+    assert statuses == [MessageStatus.ACCEPTED, MessageStatus.UNKNOWN, MessageStatus.ACCEPTED]
     assert session.scalar(sa.select(Alert)).reason == "delivery_unknown"
 
 

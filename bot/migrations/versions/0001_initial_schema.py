@@ -280,6 +280,7 @@ def upgrade() -> None:
             sa.Enum(
                 "received",
                 "queued",
+                "claimed",
                 "sending",
                 "accepted",
                 "sent",
