@@ -49,8 +49,27 @@ def claim_due(db: so.Session, rt: Runtime, now: datetime, limit: int) -> list[Fi
 
 
 def run_due(db: so.Session, rt: Runtime, now: datetime, limit: int = 200) -> int:
-    """Run due fires in one transaction; a fire that fails is retried, then marked failed."""
+    """Run due fires, a batch in one transaction with one flush; when any fire fails, the
+    batch is redone one fire at a time so the others still run, and the bad one is retried
+    and finally marked failed."""
     fires = claim_due(db, rt, now, limit)
+    if not fires:
+        db.commit()
+        return 0
+    try:
+        with db.no_autoflush:
+            questions = conversations.asking(
+                db, {f.enrollment.client_id for f in fires if f.kind is FireKind.START})
+            for fire in fires:
+                run_fire(db, rt, fire, now, questions)
+        db.commit()
+        return len(fires)
+    except Exception:
+        db.rollback()
+    return _run_one_by_one(db, rt, claim_due(db, rt, now, limit), now)
+
+
+def _run_one_by_one(db: so.Session, rt: Runtime, fires: list[Fire], now: datetime) -> int:
     for fire in fires:
         try:
             with db.begin_nested():
@@ -65,7 +84,8 @@ def run_due(db: so.Session, rt: Runtime, now: datetime, limit: int = 200) -> int
     return len(fires)
 
 
-def run_fire(db: so.Session, rt: Runtime, fire: Fire, now: datetime) -> None:
+def run_fire(db: so.Session, rt: Runtime, fire: Fire, now: datetime,
+             questions: dict[int, list[Enrollment]] | None = None) -> None:
     """Do what one fire stands for, unless it went stale (answered, cancelled, moved on)."""
     fire.status, fire.done_at = FireStatus.DONE, now
     enrollment = fire.enrollment
@@ -77,7 +97,7 @@ def run_fire(db: so.Session, rt: Runtime, fire: Fire, now: datetime) -> None:
     flow = rt.flow(enrollment.flow_id)
     if fire.kind is FireKind.START:
         if enrollment.status is EnrollmentStatus.SCHEDULED:
-            conversations.begin(db, rt, enrollment, now)
+            conversations.begin(db, rt, enrollment, now, open_questions=questions)
     elif fire.kind is FireKind.WAKE:
         if fire.seq == enrollment.seq and enrollment.status is EnrollmentStatus.WAITING:
             params = conversations.params_for(flow, enrollment, enrollment.client)
