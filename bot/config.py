@@ -35,6 +35,9 @@ def from_environment(instance_path: str, env: dict[str, str] | None = None) -> d
         "KNUFF_QUIET_HOURS": env.get("KNUFF_QUIET_HOURS", "20:00-08:00"),
         "KNUFF_PROXY_HOPS": int(env.get("KNUFF_PROXY_HOPS", "0") or 0),
         "KNUFF_WORKER_INTERVAL": float(env.get("KNUFF_WORKER_INTERVAL", "0.5")),
+        # Concurrent requests to Twilio per worker: at ~150 ms a request, one thread alone
+        # could not keep up with a sender's 10 segments/s.
+        "KNUFF_SEND_THREADS": int(env.get("KNUFF_SEND_THREADS", "4")),
         "FLOWS_DIR": env.get("KNUFF_FLOWS_DIR", str(ROOT / "flows")),
         "TRANSLATIONS_DIR": env.get("KNUFF_TRANSLATIONS_DIR", str(ROOT / "translations")),
     }
@@ -49,6 +52,8 @@ def check(config: dict) -> None:
             f"KNUFF_TIMEZONE={config['KNUFF_TIMEZONE']!r} is not a known time zone "
             "(use a name like Europe/Stockholm)"
         ) from exc
+    if not 1 <= config["KNUFF_SEND_THREADS"] <= 64:
+        raise ConfigError("KNUFF_SEND_THREADS must be between 1 and 64")
     if config["KNUFF_ENV"] != "production":
         return
     missing = []

@@ -87,6 +87,7 @@ def make_app(database_url: str, **config):
         "TWILIO_FROM": "+46700000000",
         "PUBLIC_BASE_URL": "",
         "KNUFF_QUIET_HOURS": "off",  # tests that need quiet hours set them explicitly
+        "KNUFF_SEND_THREADS": 1,  # sends in a predictable order
         "SENDER": RecordingSender(),
         **config,
     }

@@ -8,6 +8,9 @@ Nothing else talks to a Sender.
 from __future__ import annotations
 
 import logging
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -91,44 +94,58 @@ def claim(db: so.Session, now: datetime, limit: int) -> list[Message]:
 
 
 def deliver_due(db: so.Session, rt: Runtime, now: datetime, limit: int = 50) -> int:
-    """Send every due queued message (up to `limit`); returns how many were handed over.
+    """Send due queued messages (up to `limit`); returns how many were handed over.
 
-    Exactly one message is marked `sending` at a time, in the same commit that stores the
-    previous one's provider id: after a crash only that one is in doubt (and never resent),
-    while the rest of the claimed batch goes back to the queue.
+    The send threads talk to the provider while this thread keeps the books. A message is
+    marked `sending` in a commit before its request can start, so after a crash only the
+    few in flight (at most send threads + 1) are in doubt, and those are never resent;
+    the rest of a claimed batch goes back to the queue.
     """
-    batch = claim(db, now, limit)
+    batch = iter(claim(db, now, limit))
+    window = rt.send_threads + 1
+    in_flight: deque[tuple[Message, Future]] = deque()
     sent = 0
-    for i, msg in enumerate(batch):
-        if i == 0:
-            msg.status, msg.updated_at = MessageStatus.SENDING, now
-            db.commit()
-        sent += _send_one(db, rt, msg, now)
-        msg.updated_at = now
-        if i + 1 < len(batch):
-            batch[i + 1].status, batch[i + 1].updated_at = MessageStatus.SENDING, now
-        db.commit()
-    if not batch:
-        db.commit()
+    while True:
+        while len(in_flight) < window and _start_next(db, rt, batch, in_flight, now):
+            pass
+        if not in_flight:
+            break
+        msg, request = in_flight.popleft()
+        sent += _finish(db, msg, request, now)
+    db.commit()
     return sent
 
 
-def _send_one(db: so.Session, rt: Runtime, msg: Message, now: datetime) -> int:
-    client = msg.client
-    if client is not None and client.status is ClientStatus.STOPPED and msg.key != "system.stopped":
-        msg.status = MessageStatus.SUPPRESSED
-        return 0
-    to = client.phone if client is not None else msg.phone
-    msg.attempts += 1
+def _start_next(db: so.Session, rt: Runtime, batch: Iterator[Message],
+                in_flight: deque[tuple[Message, Future]], now: datetime) -> bool:
+    """Hand the next claimed message to a send thread; False when the batch is done."""
+    for msg in batch:
+        client = msg.client
+        if client is not None and client.status is ClientStatus.STOPPED and (
+                msg.key != "system.stopped"):
+            msg.status, msg.updated_at = MessageStatus.SUPPRESSED, now
+            continue
+        msg.status, msg.updated_at = MessageStatus.SENDING, now
+        msg.attempts += 1
+        db.commit()  # durable before the request can start (also stores finished results)
+        to = client.phone if client is not None else msg.phone
+        in_flight.append((msg, rt.send_pool.submit(
+            rt.sender.send, to, msg.body or "", status_callback=rt.status_callback)))
+        return True
+    return False
+
+
+def _finish(db: so.Session, msg: Message, request: Future, now: datetime) -> int:
+    """Record what the provider said about one message."""
     try:
-        result = rt.sender.send(to, msg.body or "", status_callback=rt.status_callback)
+        result = request.result()
     except SendError as exc:
         _failed(db, msg, exc, now)
         return 0
     msg.provider_sid = result.provider_id
     msg.status = _provider_status(result.status)
-    msg.sent_at = now
-    if client is None:
+    msg.sent_at = msg.updated_at = now
+    if msg.client is None:
         msg.phone = None  # strangers' numbers are not kept once answered
     return 1
 

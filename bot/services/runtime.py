@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -24,12 +25,28 @@ class Runtime:
     _sender: Sender | None = field(default=None, repr=False)
     sender_config: dict = field(default_factory=dict, repr=False)
 
+    send_threads: int = 1
+    _send_pool: ThreadPoolExecutor | None = field(default=None, repr=False)
+
     @property
     def sender(self) -> Sender:
         """The provider, created on first use (the web process never sends)."""
         if self._sender is None:
             self._sender = make_sender(self.sender_config)
         return self._sender
+
+    @property
+    def send_pool(self) -> ThreadPoolExecutor:
+        """Threads that talk to the provider while the worker keeps the books."""
+        if self._send_pool is None:
+            self._send_pool = ThreadPoolExecutor(self.send_threads, "knuff-send")
+        return self._send_pool
+
+    def close(self) -> None:
+        """Let in-flight sends finish and stop the send threads."""
+        if self._send_pool is not None:
+            self._send_pool.shutdown(wait=True)
+            self._send_pool = None
 
     def flow(self, flow_id: str) -> Flow:
         try:
@@ -51,6 +68,7 @@ def init_app(app: Flask) -> None:
         secret=cfg["SECRET_KEY"],
         status_callback=f"{base}/twilio/status" if base else None,
         _sender=cfg.get("SENDER"),
+        send_threads=cfg["KNUFF_SEND_THREADS"],
         sender_config={k: v for k, v in cfg.items() if k.startswith("TWILIO_")},
     )
 

@@ -103,9 +103,9 @@ class Crash(BaseException):
     """Stands for the worker process dying: nothing in Knuff catches it."""
 
 
-def test_a_crash_mid_batch_leaves_one_message_in_doubt_and_requeues_the_rest(
+def test_a_crash_mid_batch_leaves_only_the_in_flight_messages_in_doubt(
         session, rt, make_client, sender, monkeypatch):
-    clients = [make_client(f"C{i}") for i in range(3)]
+    clients = [make_client(f"C{i}") for i in range(4)]
     for client in clients:
         outbound.queue(session, rt, client, out(), now=NOON)
     session.commit()
@@ -120,19 +120,39 @@ def test_a_crash_mid_batch_leaves_one_message_in_doubt_and_requeues_the_rest(
     with pytest.raises(Crash):
         outbound.deliver_due(session, rt, NOON)
     session.rollback()
+    S, C = MessageStatus.SENDING, MessageStatus.CLAIMED
     statuses = [m.status for m in session.scalars(sa.select(Message).order_by(Message.id))]
-    assert statuses == [MessageStatus.ACCEPTED, MessageStatus.SENDING, MessageStatus.CLAIMED]
+    # One send thread plus one queued behind it: at most two in doubt.
+    assert rt.send_threads == 1
+    assert statuses == [MessageStatus.ACCEPTED, S, S, C]
 
     monkeypatch.setattr(sender, "send", real_send)
     assert outbound.recover_interrupted(session, NOON) == 0  # too early: may still be running
     later = NOON + outbound.STUCK_AFTER + timedelta(seconds=1)
-    assert outbound.recover_interrupted(session, later) == 1
+    assert outbound.recover_interrupted(session, later) == 2
     assert outbound.deliver_due(session, rt, later) == 1
-    assert [to for to, _ in sender.sent] == [clients[0].phone, clients[2].phone]
+    assert [to for to, _ in sender.sent] == [clients[0].phone, clients[3].phone]
     session.expire_all()
     statuses = [m.status for m in session.scalars(sa.select(Message).order_by(Message.id))]
-    assert statuses == [MessageStatus.ACCEPTED, MessageStatus.UNKNOWN, MessageStatus.ACCEPTED]
-    assert session.scalar(sa.select(Alert)).reason == "delivery_unknown"
+    U, A = MessageStatus.UNKNOWN, MessageStatus.ACCEPTED
+    assert statuses == [A, U, U, A]
+    reasons = session.scalars(sa.select(Alert.reason)).all()
+    assert reasons == ["delivery_unknown", "delivery_unknown"]
+
+
+def test_several_send_threads_send_each_message_once(session, rt, make_client, sender):
+    rt.send_threads = 4
+    clients = [make_client(f"C{i}") for i in range(12)]
+    for client in clients:
+        outbound.queue(session, rt, client, out(), now=NOON)
+    session.commit()
+    try:
+        assert outbound.deliver_due(session, rt, NOON) == 12
+    finally:
+        rt.close()
+    assert sorted(to for to, _ in sender.sent) == sorted(c.phone for c in clients)
+    sids = session.scalars(sa.select(Message.provider_sid)).all()
+    assert len(set(sids)) == 12 and set(sids) == set(sender.sids)
 
 
 def test_arabic_text_is_ucs2_and_counted_in_70s(session, rt, make_client):
