@@ -1,18 +1,33 @@
 """Choosing the text a client gets: their language if approved, else easy Swedish.
 
-Only interpreter-approved translations are ever sent. Until approvals exist for a
-language, its clients get the Swedish source and the fallback is recorded.
+Only interpreter-approved translations are ever sent. A message is made of parts (a
+question and its numbered answers); it goes out in the client's language only when every
+part is approved there, so a client never gets half a message in another language.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.i18n.languages import SOURCE
 
-# (key, language) -> approved template or None. Replaced by the approval store.
+# (key, language) -> approved template or None.
 ApprovedLookup = Callable[[str, str], str | None]
+
+
+class PartLike(Protocol):
+    key: str
+    text: str
+    prefix: str
+    translate: bool
+
+
+class MessageLike(Protocol):
+    key: str
+    template: str
+    parts: Sequence[PartLike]
 
 
 @dataclass(frozen=True)
@@ -27,12 +42,20 @@ def no_approvals(_key: str, _language: str) -> str | None:
     return None
 
 
-def resolve(key: str, source: str, language: str, approved: ApprovedLookup = no_approvals
+def resolve(message: MessageLike, language: str, approved: ApprovedLookup = no_approvals
             ) -> Resolved:
-    """Pick the approved translation of `key` in `language`, or fall back to the source."""
+    """The whole message in `language` if every part is approved there, else the source."""
     if language == SOURCE:
-        return Resolved(source, SOURCE, None)
-    text = approved(key, language)
-    if text is not None:
+        return Resolved(message.template, SOURCE, None)
+    if not message.parts:
+        text = approved(message.key, language)
+        if text is None:
+            return Resolved(message.template, SOURCE, language)
         return Resolved(text, language, None)
-    return Resolved(source, SOURCE, language)
+    lines = []
+    for part in message.parts:
+        text = approved(part.key, language) if part.translate else part.text
+        if text is None:
+            return Resolved(message.template, SOURCE, language)
+        lines.append(part.prefix + text)
+    return Resolved("\n".join(lines), language, None)

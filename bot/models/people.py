@@ -74,7 +74,9 @@ class Client(Base):
     swedish_level: so.Mapped[SwedishLevel] = so.mapped_column(
         _enum(SwedishLevel, "swedish_level"), default=SwedishLevel.UNKNOWN
     )
-    bilingual: so.Mapped[bool] = so.mapped_column(default=False)
+    bilingual: so.Mapped[bool] = so.mapped_column(default=False)  # + easy Swedish after
+    # When their language has no approved text: English after the Swedish, if they asked.
+    fallback_english: so.Mapped[bool] = so.mapped_column(default=False)
     status: so.Mapped[ClientStatus] = so.mapped_column(
         _enum(ClientStatus, "client_status"), default=ClientStatus.ACTIVE
     )

@@ -63,6 +63,7 @@ def _withdraw(row: Translation, status: Status) -> None:
 def sync_from_flows(db: so.Session, flows: Iterable[Flow], *, by: str = "system",
                     now: datetime | None = None) -> list[str]:
     """Send translations whose Swedish source changed back to review; return their keys."""
+    db.info.pop(TRANSACTION_CACHE, None)
     current, now = flow_sources(flows), now or utcnow()
     changed: list[str] = []
     for row in db.scalars(sa.select(Translation).order_by(Translation.id)):
@@ -99,6 +100,7 @@ def import_po(db: so.Session, path_or_text: Path | str, language: str | None = N
     With `approve`, entries that are not fuzzy are approved by `by`; fuzzy entries are
     stored as drafts. A translation made for an older Swedish text needs review.
     """
+    db.info.pop(TRANSACTION_CACHE, None)
     if isinstance(path_or_text, Path):
         name, data = str(path_or_text), path_or_text.read_bytes()
     else:
@@ -162,6 +164,7 @@ def approve(db: so.Session, language: str, *, flows: Iterable[Flow], by: str,
 
     Rejected translations stay rejected: someone sent them back on purpose.
     """
+    db.info.pop(TRANSACTION_CACHE, None)
     current, now, count = flow_sources(flows), now or utcnow(), 0
     for key, row in sorted(_rows(db, language).items()):
         source = current.get(key)
@@ -255,3 +258,15 @@ def approved_lookup(db: so.Session, flows: Mapping[str, Flow] | None = None
             _cache[cache_key] = cached
     approved_texts = cached[2]
     return lambda key, language: approved_texts.get((key, language))
+
+
+TRANSACTION_CACHE = "knuff.approved_texts"
+
+
+def approved_texts(db: so.Session, flows: Mapping[str, Flow]) -> ApprovedLookup:
+    """`approved_lookup` kept on the session, so a batch of nudges asks once; the writers
+    in this module drop it when they change approvals."""
+    cached = db.info.get(TRANSACTION_CACHE)
+    if cached is None:
+        cached = db.info[TRANSACTION_CACHE] = approved_lookup(db, flows)
+    return cached

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from bot.engine import Flow, State, Turn, machine
+from bot.engine import AskStep, Flow, State, Turn, machine
+from bot.i18n.languages import SOURCE
 from bot.models import (
     Alert,
     Client,
@@ -25,6 +26,7 @@ from bot.models import (
     FireStatus,
 )
 from bot.services import outbound
+from bot.services.approvals import approved_texts
 from bot.services.runtime import Runtime
 from bot.timeutil import parse_time
 
@@ -212,9 +214,27 @@ def begin(db: so.Session, rt: Runtime, enrollment: Enrollment, now: datetime, *,
         _schedule(db, enrollment, FireKind.EXPIRE, now + flow.expires_after, seq=-1)
 
 
-def selects_choice(rt: Runtime, enrollment: Enrollment, text: str) -> bool:
+def reply_words(db: so.Session, rt: Runtime, enrollment: Enrollment) -> dict[str, list[str]]:
+    """Approved words in the client's language that mean each answer of the open question
+    (choice value -> words); the Swedish and English ones are in the flow itself."""
+    flow, language = rt.flow(enrollment.flow_id), enrollment.client.language
+    step = flow.step(enrollment.step) if enrollment.step and flow.has_step(enrollment.step) \
+        else None
+    if not isinstance(step, AskStep) or not step.choices or language == SOURCE:
+        return {}
+    approved = approved_texts(db, rt.flows)
+    words: dict[str, list[str]] = {}
+    for choice in step.choices:
+        text = approved(f"{flow.id}.{step.id}.choice.{choice.key}.words", language)
+        if text:
+            words[choice.value] = [w.strip() for w in text.split(",") if w.strip()]
+    return words
+
+
+def selects_choice(db: so.Session, rt: Runtime, enrollment: Enrollment, text: str) -> bool:
     """True when `text` answers the question this enrolment waits at."""
-    return machine.selects_choice(rt.flow(enrollment.flow_id), state_of(enrollment), text)
+    return machine.selects_choice(rt.flow(enrollment.flow_id), state_of(enrollment), text,
+                                  reply_words(db, rt, enrollment))
 
 
 def take_reply(db: so.Session, rt: Runtime, enrollment: Enrollment, text: str, now: datetime
@@ -222,7 +242,8 @@ def take_reply(db: so.Session, rt: Runtime, enrollment: Enrollment, text: str, n
     """Hand a client's reply to the flow that is waiting for it."""
     flow = rt.flow(enrollment.flow_id)
     params = params_for(flow, enrollment, enrollment.client)
-    turn = machine.reply(flow, state_of(enrollment), text, now, params)
+    turn = machine.reply(flow, state_of(enrollment), text, now, params,
+                         reply_words(db, rt, enrollment))
     apply(db, rt, enrollment, turn, now, reply=True)
 
 

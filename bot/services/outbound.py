@@ -18,11 +18,13 @@ import sqlalchemy.orm as so
 
 from bot.engine import OutMessage
 from bot.i18n.catalog import resolve
+from bot.i18n.languages import SOURCE
 from bot.i18n.render import render
 from bot.messaging.segments import count_segments, gsm_safe
 from bot.messaging.senders import SendError
 from bot.models import Alert, Client, ClientStatus, Direction, Message, MessageStatus
 from bot.phones import mask
+from bot.services.approvals import approved_texts
 from bot.services.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -34,16 +36,25 @@ UNSUBSCRIBED = "21610"  # Twilio: the recipient has opted out at the carrier
 
 def queue(db: so.Session, rt: Runtime, client: Client, out: OutMessage, *, now: datetime,
           enrollment_id: int | None = None, reply: bool = False, force: bool = False) -> Message:
-    """Persist one message for `client` in the outbox.
+    """Persist one message for `client` in the outbox, in the language resolved now.
 
     `reply` marks an answer to the client's own SMS: it is not held for quiet hours.
     `force` sends even to a stopped client (only the STOPP confirmation does this).
     """
-    chosen = resolve(out.key, out.template, client.language)
-    body = gsm_safe(render(chosen.template, out.params, chosen.language, rt.tz))
-    if client.bilingual and chosen.language != "sv":
-        body += "\n\n" + gsm_safe(render(out.template, out.params, "sv", rt.tz))
+    approved = approved_texts(db, rt.flows)
+    chosen = resolve(out, client.language, approved)
+    blocks = [(chosen.template, chosen.language)]
+    if chosen.fallback_from and client.fallback_english:
+        english = resolve(out, "en", approved)
+        if english.fallback_from is None:
+            blocks.append((english.template, "en"))
+    if client.bilingual and chosen.language != SOURCE:
+        blocks.append((out.template, SOURCE))  # easy Swedish after, for learning (SFI)
+    body = "\n\n".join(gsm_safe(render(template, out.params, language, rt.tz))
+                        for template, language in blocks)
     count = count_segments(body)
+    if chosen.fallback_from:
+        _fallback_alert(db, client, chosen.fallback_from, now)
     stopped = client.status is ClientStatus.STOPPED and not force
     msg = Message(
         client_id=client.id, enrollment_id=enrollment_id, direction=Direction.OUT, key=out.key,
@@ -55,6 +66,20 @@ def queue(db: so.Session, rt: Runtime, client: Client, out: OutMessage, *, now: 
     )
     db.add(msg)
     return msg
+
+
+def _fallback_alert(db: so.Session, client: Client, language: str, now: datetime) -> None:
+    """Tell the case manager once (until handled) that a client gets Swedish instead."""
+    alerted = db.info.setdefault("fallback_alerted", set())
+    if client.id in alerted:
+        return
+    alerted.add(client.id)
+    open_alert = db.scalar(sa.select(Alert.id).where(
+        Alert.client_id == client.id, Alert.reason == "fallback", Alert.handled_at.is_(None)))
+    if open_alert is None:
+        db.add(Alert(client_id=client.id, reason="fallback", created_at=now,
+                     answer={"language": language},
+                     note=f"No approved {language} text yet: the client gets easy Swedish."))
 
 
 def queue_to_number(db: so.Session, rt: Runtime, phone: str, out: OutMessage, *,

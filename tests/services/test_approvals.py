@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from bot.engine import load_library
+from bot.engine import OutMessage, load_library
 from bot.i18n.catalog import resolve
 from bot.i18n.catalogs import PoError
 from bot.models import AuditEvent, Translation, TranslationStatus
@@ -78,7 +78,7 @@ def test_import_without_approve_stores_drafts_that_are_never_sent(session, flows
     assert approvals.import_po(session, AR, flows=flows.values()).drafts == 3
     lookup = approvals.approved_lookup(session, flows)
     assert lookup("visit.done", "ar") is None
-    assert resolve("visit.done", "Tack!", "ar", lookup).fallback_from == "ar"
+    assert resolve(OutMessage("visit.done", "Tack!", {}), "ar", lookup).fallback_from == "ar"
 
 
 @pytest.mark.parametrize(("text", "problem"), [
@@ -108,7 +108,7 @@ def test_approved_text_is_sent_while_both_hashes_match(session, flows):
     assert lookup("visit.done", "ar") == "شكرا!"
     assert lookup("visit.ask.choice.1.words", "ar") == "نعم, أيوه"
     assert lookup("visit.done", "fa") is None
-    assert resolve("visit.done", "Tack!", "ar", lookup).template == "شكرا!"
+    assert resolve(OutMessage("visit.done", "Tack!", {}), "ar", lookup).template == "شكرا!"
 
 
 def test_editing_the_translation_withdraws_the_approval(session, flows):
