@@ -6,6 +6,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -26,3 +29,22 @@ def upgrade(url: str, revision: str = "head") -> None:
 def downgrade(url: str, revision: str) -> None:
     """Step the database at `url` back to `revision`."""
     command.downgrade(alembic_config(url), revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at (None for an empty database)."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def check_current(engine: Engine) -> None:
+    """Refuse to work on a database whose schema is older than the code: say what to run."""
+    current, head = current_revision(engine), head_revision()
+    if current != head:
+        url = engine.url.render_as_string(hide_password=True)
+        raise RuntimeError(f"the database at {url} is at {current or 'no revision'}, the code "
+                           f"needs {head}: run `flask --app bot db upgrade`")

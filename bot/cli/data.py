@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from bot import db, migrate
+from bot.cli.schema import needs_schema
 from bot.models import Client, Role, Staff, utcnow
 from bot.phones import InvalidPhone, parse_mobile
 from bot.services import clients as client_service
@@ -43,6 +44,7 @@ def _safe_url() -> str:
               help="1-4 or fluent/easy/interpreter/unknown")
 @click.option("--case-manager", default=None, help="The case manager's e-mail")
 @click.option("--bilingual", is_flag=True, help="Also send the easy-Swedish text")
+@needs_schema
 def clients_add(phone: str, first_name: str, language: str, swedish_level: str,
                 case_manager: str | None, bilingual: bool) -> None:
     """Register one client."""
@@ -60,6 +62,7 @@ def clients_add(phone: str, first_name: str, language: str, swedish_level: str,
 
 @clients_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@needs_schema
 def clients_import(file: Path) -> None:
     """Import clients from CSV (phone, first_name, language, swedish_level, case_manager).
     Nothing is imported if any row is wrong."""
@@ -84,6 +87,7 @@ def clients_import(file: Path) -> None:
               help="ISO-8601 start time (local time unless an offset is given); default now")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Flow parameter, e.g. meeting_at=2026-12-01T14:00")
+@needs_schema
 def enrol_command(phone: str, flow: str, at_text: str | None, params: tuple[str, ...]) -> None:
     """Enrol the client with PHONE in FLOW."""
     rt = runtime()
@@ -121,6 +125,7 @@ def _pair(text: str) -> tuple[str, str]:
 @click.option("--name", "first_name", required=True)
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--team", default=None)
+@needs_schema
 def create_staff_command(email: str, first_name: str, role: str, team: str | None) -> None:
     """Create a staff account (admin, case_manager or interpreter)."""
     session = db.session()

@@ -8,6 +8,7 @@ import click
 import sqlalchemy as sa
 
 from bot import db
+from bot.cli.schema import needs_schema
 from bot.models import Client, Role, Staff, SwedishLevel, utcnow
 from bot.services import conversations
 from bot.services.runtime import runtime
@@ -32,6 +33,7 @@ DEMO_CLIENTS = [
 @click.command("seed-demo")
 @click.option("--nudge-in", default=60, show_default=True,
               help="Seconds until Johan's demo check-in arrives (first run only)")
+@needs_schema
 def seed_demo_command(nudge_in: int) -> None:
     """Create demo staff, clients and one scheduled check-in. Safe to run twice."""
     session = db.session()

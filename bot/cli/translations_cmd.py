@@ -18,6 +18,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from bot import db
+from bot.cli.schema import needs_schema
 from bot.engine import FlowError, load_library
 from bot.i18n.catalogs import (
     PoError,
@@ -61,6 +62,7 @@ def _languages(code: str | None) -> list[Language]:
 
 
 @translations_cli.command("extract")
+@needs_schema
 def extract_command() -> None:
     """Write flows.pot, update every flows.po, mark changed Swedish texts for review."""
     flows, folder = _flows(), _folder("TRANSLATIONS_DIR")
@@ -86,6 +88,7 @@ def extract_command() -> None:
 @click.option("--language", "code", help="The file's language (default: its header).")
 @click.option("--approve", is_flag=True, help="Approve every entry that is not fuzzy.")
 @click.option("--by", help="Who approves (the interpreter's name); needed with --approve.")
+@needs_schema
 def import_command(file: Path, code: str | None, approve: bool, by: str | None) -> None:
     """Import a PO file an interpreter edited. A broken file imports nothing."""
     if approve and not (by and by.strip()):
@@ -108,6 +111,7 @@ def import_command(file: Path, code: str | None, approve: bool, by: str | None) 
 @click.option("--language", "code", help="Only this language (default: all).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Folder to write to (default: TRANSLATIONS_DIR).")
+@needs_schema
 def export_command(code: str | None, out: Path | None) -> None:
     """Write PO files from the database: approved texts plain, everything else fuzzy."""
     flows, out = _flows(), out or _folder("TRANSLATIONS_DIR")
@@ -126,6 +130,7 @@ def export_command(code: str | None, out: Path | None) -> None:
 
 @translations_cli.command("status")
 @click.option("--language", "code", help="Only this language (default: all).")
+@needs_schema
 def status_command(code: str | None) -> None:
     """Print approved / draft / needs review / missing per flow and language."""
     codes = [lang.code for lang in _languages(code)]
@@ -141,6 +146,7 @@ def status_command(code: str | None) -> None:
 @click.argument("code", metavar="LANGUAGE")
 @click.option("--flow", "flow_id", help="Only this flow (default: every flow).")
 @click.option("--by", required=True, help="Who approves (the interpreter's name).")
+@needs_schema
 def approve_command(code: str, flow_id: str | None, by: str) -> None:
     """Approve every translation of LANGUAGE that is not approved yet (not rejected ones)."""
     lang, flows = _languages(code)[0], _flows()

@@ -146,3 +146,23 @@ def test_seed_demo_twice_does_not_duplicate(runner, session):
     assert (len(clients(session)),
             session.scalar(sa.select(sa.func.count()).select_from(Fire))) == first
     assert first[0] == 6
+
+
+@pytest.mark.parametrize("args", [
+    ["clients", "add", "--phone", "0701740605", "--name", "Amina"],
+    ["enrol", "0701740605", "activity_checkin"],
+    ["seed-demo"],
+    ["translations", "status"],
+])
+def test_commands_on_a_database_that_was_never_migrated_say_what_to_run(tmp_path, args):
+    from bot import create_app
+
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/new.sqlite3",
+                      "SECRET_KEY": "test"})
+    try:
+        result = app.test_cli_runner().invoke(args=args)
+    finally:
+        app.extensions["knuff.engine"].dispose()
+    assert result.exit_code == 1
+    assert "is at no revision" in result.output
+    assert "run `flask --app bot db upgrade`" in result.output
