@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 import sqlalchemy as sa
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from bot import db, migrate
 from bot.cli.schema import needs_schema
@@ -81,6 +81,7 @@ def clients_import(file: Path) -> None:
 
 
 @click.command("enrol")
+@with_appcontext
 @click.argument("phone")
 @click.argument("flow")
 @click.option("--at", "at_text", default=None,
@@ -121,6 +122,7 @@ def _pair(text: str) -> tuple[str, str]:
 
 
 @click.command("create-staff")
+@with_appcontext
 @click.option("--email", required=True)
 @click.option("--name", "first_name", required=True)
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)

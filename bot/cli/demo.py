@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import click
 import sqlalchemy as sa
+from flask.cli import with_appcontext
 
 from bot import db
 from bot.cli.schema import needs_schema
@@ -31,6 +32,7 @@ DEMO_CLIENTS = [
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--nudge-in", default=60, show_default=True,
               help="Seconds until Johan's demo check-in arrives (first run only)")
 @needs_schema
