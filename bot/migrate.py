@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Connection
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -31,20 +31,19 @@ def downgrade(url: str, revision: str) -> None:
     command.downgrade(alembic_config(url), revision)
 
 
-def current_revision(engine: Engine) -> str | None:
+def current_revision(conn: Connection) -> str | None:
     """The revision the database is at (None for an empty database)."""
-    with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+    return MigrationContext.configure(conn).get_current_revision()
 
 
 def head_revision() -> str:
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
-def check_current(engine: Engine) -> None:
+def check_current(conn: Connection) -> None:
     """Refuse to work on a database whose schema is older than the code: say what to run."""
-    current, head = current_revision(engine), head_revision()
+    current, head = current_revision(conn), head_revision()
     if current != head:
-        url = engine.url.render_as_string(hide_password=True)
+        url = conn.engine.url.render_as_string(hide_password=True)
         raise RuntimeError(f"the database at {url} is at {current or 'no revision'}, the code "
                            f"needs {head}: run `flask --app bot db upgrade`")

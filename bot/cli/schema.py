@@ -15,7 +15,7 @@ def needs_schema(command):
     @functools.wraps(command)
     def wrapped(*args, **kwargs):
         try:
-            migrate.check_current(db.engine())
+            migrate.check_current(db.session().connection())
         except RuntimeError as exc:
             raise click.ClickException(str(exc)) from None
         return command(*args, **kwargs)
