@@ -11,7 +11,22 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from bot.engine import FlowError, FlowRunError, Turn, check_library, load_flow, machine
+from bot.engine import (
+    Flow,
+    FlowError,
+    FlowRunError,
+    Problem,
+    Turn,
+    budget_problems,
+    check_library,
+    client_messages,
+    load_flow,
+    load_library,
+    machine,
+)
+from bot.engine.budgets import render_worst_case
+from bot.i18n.catalogs import known_from_po, po_language
+from bot.i18n.pofile import parse_po
 from bot.i18n.render import render
 
 flows_cli = AppGroup("flows", help="Check and try out conversation flows.")
@@ -25,10 +40,16 @@ def _flows_dir(option: str | None) -> Path:
 
 @flows_cli.command("check")
 @click.option("--dir", "directory", help="Folder with flow files (default: FLOWS_DIR).")
-def check_command(directory: str | None) -> None:
-    """Validate every flow file and list each problem on its own line."""
+@click.option("--translations", "translations_dir",
+              help="Folder with PO files whose budgets to check (default: TRANSLATIONS_DIR).")
+def check_command(directory: str | None, translations_dir: str | None) -> None:
+    """Validate every flow file and list each problem on its own line; translated texts
+    (drafts too) must fit the same SMS budgets as the Swedish."""
     folder = _flows_dir(directory)
     problems = check_library(folder)
+    if not problems:
+        problems = translation_problems(
+            load_library(folder), Path(translations_dir or current_app.config["TRANSLATIONS_DIR"]))
     if problems:
         for problem in problems:
             click.echo(str(problem))
@@ -36,6 +57,24 @@ def check_command(directory: str | None) -> None:
         click.echo(f"{len(problems)} problems in {files} files")
         raise SystemExit(1)
     click.echo(f"OK: {len(list(folder.glob('*.yaml')))} flows")
+
+
+def translation_problems(flows: dict[str, Flow], translations_dir: Path) -> list[Problem]:
+    """Every translated message (all its parts translated) rendered with worst-case values
+    in its language, against the step's segment budget."""
+    problems: list[Problem] = []
+    for path in sorted(translations_dir.glob("*/LC_MESSAGES/flows.po")):
+        name = str(path.relative_to(translations_dir.parent))
+        po = parse_po(path.read_bytes(), name)
+        language = po_language(po).code
+        texts = {key: known.msgstr for key, known in known_from_po(po).items()}
+        for flow in flows.values():
+            for message in client_messages(flow):
+                if not all(p.key in texts for p in message.parts if p.translate):
+                    continue  # missing texts fall back to Swedish, which is checked
+                rendered = render_worst_case(flow, message.template(texts), language)
+                problems += budget_problems(flow, message.key, rendered, language, name)
+    return problems
 
 
 def _parse_params(pairs: tuple[str, ...], kinds: dict[str, str], tz: ZoneInfo) -> dict:

@@ -18,6 +18,7 @@ MEETING = ["--param", "meeting_at=2025-03-12T10:00", "--now", "2025-03-11T09:00"
 def runner() -> FlaskCliRunner:
     app = Flask(__name__)
     app.config["FLOWS_DIR"] = str(FLOWS)
+    app.config["TRANSLATIONS_DIR"] = str(FLOWS.parent / "translations")
     app.cli.add_command(flows_cli)
     return app.test_cli_runner()
 
@@ -75,3 +76,22 @@ def test_simulate_reports_bad_input(runner: FlaskCliRunner) -> None:
     assert result.exit_code == 2 and "expected KEY=VALUE" in result.output
     result = runner.invoke(args=["flows", "simulate", "nope"])
     assert result.exit_code == 1 and "cannot read file" in result.output
+
+
+def test_check_holds_translations_to_the_same_sms_budget(runner: FlaskCliRunner,
+                                                         tmp_path: Path) -> None:
+    shipped = FLOWS.parent / "translations" / "ar" / "LC_MESSAGES" / "flows.po"
+    target = tmp_path / "translations" / "ar" / "LC_MESSAGES" / "flows.po"
+    target.parent.mkdir(parents=True)
+    long_arabic = "شكرا جزيلا لك على ردك. " * 8
+    text = shipped.read_text(encoding="utf-8")
+    marker = 'msgctxt "system.received"\nmsgid "'
+    start = text.index(marker)
+    msgstr = text.index("msgstr ", start)
+    end = text.index("\n\n", msgstr)
+    target.write_text(text[:msgstr] + f'msgstr "{long_arabic}"' + text[end:], encoding="utf-8")
+    result = runner.invoke(args=["flows", "check", "--translations",
+                                 str(tmp_path / "translations")])
+    assert result.exit_code == 1
+    assert ("translations/ar/LC_MESSAGES/flows.po: step 'received': 3 SMS segments (UCS-2) "
+            "in ar, budget 2") in result.output
