@@ -21,7 +21,8 @@ class Direction(enum.StrEnum):
 class MessageStatus(enum.StrEnum):
     """Twilio's message statuses plus Knuff's own outbox states."""
 
-    RECEIVED = "received"
+    RECEIVED = "received"  # inbound, stored by the webhook, waiting for the worker
+    HANDLED = "handled"  # inbound, taken by the worker (the conversation has moved on)
     QUEUED = "queued"  # persisted in the outbox, not yet handed to the provider
     CLAIMED = "claimed"  # taken by a worker, not yet handed to the provider
     SENDING = "sending"  # being handed to the provider right now
@@ -41,8 +42,10 @@ class MessageStatus(enum.StrEnum):
 
 
 _RANK = {
-    MessageStatus.RECEIVED: 0, MessageStatus.QUEUED: 0, MessageStatus.CLAIMED: 1,
-    MessageStatus.SENDING: 1,
+    # Inbound rows are never moved by a status callback (status.record ignores them), and
+    # rank 0 means no callback can ever move an outbound row to an inbound status.
+    MessageStatus.RECEIVED: 0, MessageStatus.HANDLED: 0, MessageStatus.QUEUED: 0,
+    MessageStatus.CLAIMED: 1, MessageStatus.SENDING: 1,
     MessageStatus.ACCEPTED: 2, MessageStatus.SENT: 3, MessageStatus.UNKNOWN: 3,
     MessageStatus.DELIVERED: 4, MessageStatus.UNDELIVERED: 4, MessageStatus.FAILED: 4,
     MessageStatus.SUPPRESSED: 4, MessageStatus.READ: 5,

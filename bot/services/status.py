@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from bot.models import Alert, ClientStatus, Message, MessageStatus, StatusEvent
+from bot.models import Alert, ClientStatus, Direction, Message, MessageStatus, StatusEvent
 from bot.services.outbound import UNSUBSCRIBED
 
 FAILED = (MessageStatus.FAILED, MessageStatus.UNDELIVERED)
@@ -15,7 +15,10 @@ FAILED = (MessageStatus.FAILED, MessageStatus.UNDELIVERED)
 
 def record(db: so.Session, sid: str, status: str, error_code: str | None, now: datetime) -> str:
     """Apply one callback for provider message `sid`; returns what happened (for logs)."""
-    msg = db.scalar(sa.select(Message).where(Message.provider_sid == sid).with_for_update())
+    # Callbacks are about what Knuff sent: an inbound row (same sid space) is never touched.
+    msg = db.scalar(sa.select(Message).where(Message.provider_sid == sid,
+                                             Message.direction == Direction.OUT)
+                    .with_for_update())
     if msg is None:
         return "unknown-message"
     try:

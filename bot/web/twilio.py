@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import functools
+import hmac
 import logging
+from typing import NoReturn
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, request
 from twilio.request_validator import RequestValidator
 
@@ -13,7 +14,6 @@ from bot import db
 from bot.models import utcnow
 from bot.phones import mask
 from bot.services import inbound, status
-from bot.services.runtime import runtime
 
 bp = Blueprint("twilio", __name__, url_prefix="/twilio")
 log = logging.getLogger(__name__)
@@ -28,6 +28,25 @@ def signed_url() -> str:
     return f"{base}{request.path}" + (f"?{query}" if query else "")
 
 
+def validator() -> RequestValidator:
+    """The app's RequestValidator, built once (the auth token does not change at runtime)."""
+    token = current_app.config["TWILIO_AUTH_TOKEN"]
+    cached = current_app.extensions.get("knuff.twilio_validator")
+    if cached is None or cached[0] != token:
+        cached = current_app.extensions["knuff.twilio_validator"] = (token, RequestValidator(token))
+    return cached[1]
+
+
+def valid_signature(url: str, signature: str) -> bool:
+    """Twilio's check, with the common case first: the URL exactly as signed (one HMAC).
+    `RequestValidator.validate` then also tries the URL with and without its port."""
+    check = validator()
+    expected = check.compute_signature(url, request.form)
+    if hmac.compare_digest(expected.encode(), signature.encode()):
+        return True
+    return check.validate(url, request.form, signature)
+
+
 def twilio_signed(view):
     """Refuse (403) any request whose X-Twilio-Signature does not match; change nothing."""
 
@@ -39,7 +58,7 @@ def twilio_signed(view):
             log.warning("twilio webhook refused: %s", "no auth token configured" if not token
                         else "unsigned request")
             abort(403)
-        if not RequestValidator(token).validate(signed_url(), request.form, signature):
+        if not valid_signature(signed_url(), signature):
             log.warning("twilio webhook refused: bad signature for %s", request.path)
             abort(403)
         return view(*args, **kwargs)
@@ -55,26 +74,31 @@ def required(*names: str) -> dict[str, str]:
     """Form fields a webhook cannot work without; a clear 400 names the missing ones."""
     missing = [n for n in names if not request.form.get(n)]
     if missing:
-        abort(Response(f"missing form field(s): {', '.join(missing)}\n", 400,
-                       mimetype="text/plain"))
+        bad_request(f"missing form field(s): {', '.join(missing)}")
     return {n: request.form[n] for n in names}
+
+
+def bad_request(text: str) -> NoReturn:
+    abort(Response(f"{text}\n", 400, mimetype="text/plain"))
 
 
 @bp.post("/sms")
 @twilio_signed
 def sms() -> Response:
+    """Store the SMS with one INSERT and answer at once; the worker handles it (within its
+    tick interval): client lookup, keywords and flows stay off this path."""
     fields = required("MessageSid", "From")
+    if len(fields["MessageSid"]) > 64:
+        bad_request("MessageSid is longer than 64 characters")
+    if not inbound.is_e164(fields["From"]):
+        bad_request("From is not an E.164 phone number (+ country code, up to 15 digits)")
     sms = inbound.Inbound(sid=fields["MessageSid"], phone=fields["From"],
                           body=request.form.get("Body", ""))
-    session = db.session()
-    try:
-        outcome = inbound.receive(session, runtime(), sms, utcnow())
-        session.commit()
-    except sa.exc.IntegrityError:
-        # The same MessageSid delivered twice at once: the other request handled it.
-        session.rollback()
-        outcome = "duplicate"
-    log.info("inbound sms %s from %s: %s", sms.sid, mask(sms.phone), outcome)
+    with db.engine().begin() as conn:
+        stored = inbound.store(conn, sms, utcnow())
+    # DEBUG: this runs for every SMS; the worker logs each message it handles at INFO.
+    log.debug("inbound sms %s from %s: %s", sms.sid, mask(sms.phone),
+              "stored" if stored else "duplicate")
     return twiml()
 
 

@@ -24,7 +24,23 @@ BOTH = pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=
 
 def count(session, model) -> int:
     session.expire_all()
-    return session.scalar(sa.select(sa.func.count()).select_from(model))
+    n = session.scalar(sa.select(sa.func.count()).select_from(model))
+    session.commit()  # on SQLite an open transaction holds the lock the webhook needs
+    return n
+
+
+@pytest.fixture
+def twilio(app, session):
+    """Signed posts; the test's session first ends its transaction, as a real request
+    never shares it (the webhook writes on its own connection; on SQLite an open
+    transaction would hold the write lock)."""
+
+    class Poster(TwilioPoster):
+        def post(self, *args, **kwargs):
+            session.commit()
+            return super().post(*args, **kwargs)
+
+    return Poster(app.test_client())
 
 
 @BOTH
@@ -65,6 +81,14 @@ def test_unsigned_request_is_refused(app, session, make_client):
     assert count(session, Message) == 0
 
 
+def test_a_signature_that_is_not_ascii_is_refused(app, session, twilio, make_client):
+    amina = make_client()
+    response = twilio.post("/twilio/sms", {"MessageSid": "SM1", "From": amina.phone},
+                           signature="bm90IGEgc2lnbmF0dXJlé")
+    assert response.status_code == 403
+    assert count(session, Message) == 0
+
+
 def test_signature_for_another_url_is_refused(app, session, make_client):
     amina = make_client()
     elsewhere = TwilioPoster(app.test_client(), base="https://evil.example")
@@ -99,8 +123,77 @@ def test_replayed_message_sid_changes_nothing(app, session, twilio, make_client,
     first = twilio.sms(amina.phone, "hej", sid="SMreplay")
     again = twilio.sms(amina.phone, "hej", sid="SMreplay")
     assert (first.status_code, again.status_code) == (200, 200)
+    assert count(session, Message) == 1  # stored once, not handled yet
+    tick(app)
+    again = twilio.sms(amina.phone, "hej", sid="SMreplay")  # after handling: still nothing
+    assert again.status_code == 200
+    tick(app)
     assert count(session, Message) == 2  # one inbound, one "we got your message"
     assert count(session, Alert) == 1
+    assert len(sender.sent) == 1
+
+
+def test_webhook_only_stores_the_sms_with_one_insert(app, session, twilio, make_client):
+    amina = make_client()
+    statements = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement.split(None, 1)[0].upper())
+
+    engine = app.extensions["knuff.engine"]
+    sa.event.listen(engine, "before_cursor_execute", seen)
+    try:
+        response = twilio.sms(amina.phone, "STOPP", sid="SMone")
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", seen)
+    assert response.status_code == 200 and b"<Response></Response>" in response.data
+    assert [s for s in statements if s != "BEGIN"] == ["INSERT"]  # no lookup, no flow
+
+    session.expire_all()
+    stored = session.scalar(sa.select(Message))
+    assert (stored.direction, stored.status, stored.provider_sid, stored.phone) == (
+        Direction.IN, MessageStatus.RECEIVED, "SMone", amina.phone)
+    assert (stored.client_id, stored.body) == (None, "STOPP")
+    assert session.get(Client, amina.id).status is ClientStatus.ACTIVE  # until the worker
+    session.commit()
+    tick(app)
+    session.expire_all()
+    assert session.get(Client, amina.id).status is ClientStatus.STOPPED
+    handled = session.get(Message, stored.id)
+    assert (handled.status, handled.client_id, handled.phone) == (
+        MessageStatus.HANDLED, amina.id, None)
+
+
+def test_a_long_body_is_stored_truncated_to_twilios_limit(app, session, twilio, make_client):
+    amina = make_client()
+    assert twilio.sms(amina.phone, "x" * 2000).status_code == 200
+    assert len(session.scalar(sa.select(Message.body))) == 1600
+
+
+@pytest.mark.parametrize("sender_number", [
+    "0701740605", "46701740605", "+46 70 174 06 05", "whatsapp:+46701740605", "+0701740605",
+    "+4670174060512345", "Knuff"])
+def test_from_that_is_not_e164_is_refused_and_nothing_stored(app, session, twilio,
+                                                              sender_number):
+    response = twilio.sms(sender_number, "hej")
+    assert response.status_code == 400
+    assert "E.164" in response.get_data(as_text=True)
+    assert count(session, Message) == 0
+
+
+def test_status_callback_never_touches_an_inbound_message(app, session, twilio, make_client):
+    amina = make_client()
+    twilio.sms(amina.phone, "hej", sid="SMinbound1")
+    assert status(twilio, "SMinbound1", "delivered").status_code == 204
+    session.expire_all()
+    stored = session.scalar(sa.select(Message).where(Message.provider_sid == "SMinbound1"))
+    assert stored.status is MessageStatus.RECEIVED
+    session.commit()
+    tick(app)
+    assert status(twilio, "SMinbound1", "read").status_code == 204
+    session.expire_all()
+    assert session.get(Message, stored.id).status is MessageStatus.HANDLED
+    assert count(session, StatusEvent) == 0
 
 
 @pytest.mark.parametrize("missing", ["MessageSid", "From"])

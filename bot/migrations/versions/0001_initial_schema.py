@@ -95,6 +95,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("bilingual", sa.Boolean(), nullable=False),
+        sa.Column("fallback_english", sa.Boolean(), nullable=False),
         sa.Column(
             "status",
             sa.Enum(
@@ -279,6 +280,7 @@ def upgrade() -> None:
             "status",
             sa.Enum(
                 "received",
+                "handled",
                 "queued",
                 "claimed",
                 "sending",
