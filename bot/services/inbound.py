@@ -11,9 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import re
 import traceback
-from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -24,32 +22,17 @@ from bot.engine import match_keyword, message_for
 from bot.i18n.languages import LANGUAGES
 from bot.models import Alert, Client, ClientStatus, Direction, Message, MessageStatus, UnknownSender
 from bot.phones import mask
-from bot.services import conversations, outbound
+from bot.services import conversations, inbox, outbound
+from bot.services.inbox import Inbound, is_e164  # noqa: F401 (callers use inbound.Inbound)
 from bot.services.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-MAX_BODY = 1600  # Twilio's own limit for one message
 MAX_ATTEMPTS = 3  # a message whose handling fails this often is given up, with an alert
-E164 = re.compile(r"\+[1-9][0-9]{1,14}")  # ITU-T E.164: "+", country code, <= 15 digits
 
-
-@dataclass(frozen=True)
-class Inbound:
-    sid: str
-    phone: str  # E.164, as Twilio sends it
-    body: str
-
-
-def is_e164(phone: str) -> bool:
-    return E164.fullmatch(phone) is not None
-
-
-# --- the webhook's part: store the raw SMS --------------------------------------------
-
+# The webhook stores through `inbox.store` (straight to the driver); this module's `store`
+# does the same inside a caller's SQLAlchemy transaction (simulator, tests).
 _messages = Message.__table__
-# One statement, no exception for a replayed MessageSid: ON CONFLICT DO NOTHING, and
-# RETURNING gives the new id (no row back means a duplicate).
 _INSERT = {
     name: dialect.insert(_messages).on_conflict_do_nothing(index_elements=["provider_sid"])
     .returning(_messages.c.id)
@@ -64,11 +47,7 @@ def store(db: sa.Connection | so.Session, sms: Inbound, now: datetime) -> bool:
 
 
 def _insert(db: sa.Connection | so.Session, sms: Inbound, now: datetime) -> int | None:
-    if not is_e164(sms.phone):
-        raise ValueError("an inbound SMS needs an E.164 sender number")
-    row = {"direction": Direction.IN, "status": MessageStatus.RECEIVED,
-           "provider_sid": sms.sid, "phone": sms.phone, "body": sms.body[:MAX_BODY],
-           "segments": 0, "attempts": 0, "created_at": now, "updated_at": now}
+    row = inbox.row(sms, now)
     dialect = db.get_bind().dialect.name if isinstance(db, so.Session) else db.dialect.name
     stmt = _INSERT.get(dialect)
     if stmt is not None:

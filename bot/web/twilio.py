@@ -13,7 +13,7 @@ from twilio.request_validator import RequestValidator
 from bot import db
 from bot.models import utcnow
 from bot.phones import mask
-from bot.services import inbound, status
+from bot.services import inbox, status
 
 bp = Blueprint("twilio", __name__, url_prefix="/twilio")
 log = logging.getLogger(__name__)
@@ -90,12 +90,11 @@ def sms() -> Response:
     fields = required("MessageSid", "From")
     if len(fields["MessageSid"]) > 64:
         bad_request("MessageSid is longer than 64 characters")
-    if not inbound.is_e164(fields["From"]):
+    if not inbox.is_e164(fields["From"]):
         bad_request("From is not an E.164 phone number (+ country code, up to 15 digits)")
-    sms = inbound.Inbound(sid=fields["MessageSid"], phone=fields["From"],
-                          body=request.form.get("Body", ""))
-    with db.engine().begin() as conn:
-        stored = inbound.store(conn, sms, utcnow())
+    sms = inbox.Inbound(sid=fields["MessageSid"], phone=fields["From"],
+                        body=request.form.get("Body", ""))
+    stored = inbox.store(db.engine(), sms, utcnow())
     # DEBUG: this runs for every SMS; the worker logs each message it handles at INFO.
     log.debug("inbound sms %s from %s: %s", sms.sid, mask(sms.phone),
               "stored" if stored else "duplicate")

@@ -1,0 +1,88 @@
+"""The webhook's one write: the raw inbound SMS, stored with a single statement.
+
+This runs for every SMS Twilio posts, so it goes straight to the driver: one
+`INSERT … ON CONFLICT (provider_sid) DO NOTHING RETURNING id` in autocommit, no ORM and
+no explicit transaction (one round trip on PostgreSQL). A replayed MessageSid returns no
+row and changes nothing. Everything else happens in the worker (`inbound.handle_pending`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+
+import sqlalchemy as sa
+
+from bot.models import Message
+
+MAX_BODY = 1600  # Twilio's own limit for one message
+E164 = re.compile(r"\+[1-9][0-9]{1,14}")  # ITU-T E.164: "+", country code, <= 15 digits
+COLUMNS = ("direction", "status", "provider_sid", "phone", "body", "segments", "attempts",
+           "created_at", "updated_at")
+
+
+@dataclass(frozen=True)
+class Inbound:
+    sid: str
+    phone: str  # E.164, as Twilio sends it
+    body: str
+
+
+def is_e164(phone: str) -> bool:
+    return E164.fullmatch(phone) is not None
+
+
+@cache
+def _sql(dialect: str) -> str:
+    marks = ", ".join(["?"] * len(COLUMNS)) if dialect == "sqlite" else \
+        ", ".join(["%s"] * len(COLUMNS))
+    return (f"INSERT INTO {Message.__tablename__} ({', '.join(COLUMNS)}) VALUES ({marks}) "
+            "ON CONFLICT (provider_sid) DO NOTHING RETURNING id")
+
+
+def row(sms: Inbound, now: datetime) -> dict:
+    """The column values of a stored, not yet handled, inbound SMS."""
+    if not is_e164(sms.phone):
+        raise ValueError("an inbound SMS needs an E.164 sender number")
+    return {"direction": "in", "status": "received", "provider_sid": sms.sid,
+            "phone": sms.phone, "body": sms.body[:MAX_BODY], "segments": 0, "attempts": 0,
+            "created_at": now, "updated_at": now}
+
+
+def store(engine: sa.Engine, sms: Inbound, now: datetime) -> bool:
+    """Store one inbound SMS as `received`; False for a MessageSid seen before."""
+    values = row(sms, now)
+    dialect = engine.dialect.name
+    if dialect not in ("sqlite", "postgresql"):
+        return _store_portable(engine, values)
+    if dialect == "sqlite":  # stored as SQLAlchemy stores DateTime there: naive UTC text
+        stamp = now.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+        values["created_at"] = values["updated_at"] = stamp
+    raw = engine.raw_connection()
+    try:
+        driver = raw.driver_connection
+        if dialect == "postgresql":
+            driver.autocommit = True  # a single statement is its own transaction
+        cursor = driver.cursor()
+        try:
+            cursor.execute(_sql(dialect), tuple(values[c] for c in COLUMNS))
+            stored = cursor.fetchone() is not None
+        finally:
+            cursor.close()
+        if dialect == "postgresql":
+            driver.autocommit = False
+    finally:
+        raw.close()  # back to the pool
+    return stored
+
+
+def _store_portable(engine: sa.Engine, values: dict) -> bool:
+    table = Message.__table__
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.insert(table), values)
+    except sa.exc.IntegrityError:
+        return False
+    return True
