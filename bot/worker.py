@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
+import time
 from datetime import datetime
 
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -33,23 +35,74 @@ def tick(app: Flask, now: datetime | None = None) -> tuple[int, int]:
 
 
 def run_tick(app: Flask, now: datetime | None = None) -> tuple[int, int, int]:
-    """One tick; returns (inbound messages handled, fires, messages sent).
-
-    Inbound first: a client's reply is answered in the same tick that handles it. Each
-    part works in batches; the tick loops until every part's batch came back short.
-    """
+    """Conversations, then the outbox, until nothing is due; returns (inbound messages
+    handled, fires, messages sent). One thread: tests and one-off runs use it."""
     handled = fires = sent = 0
-    with app.app_context():
+    while True:
+        took, ran = converse(app, now)
+        delivered = deliver(app, now)
+        handled, fires, sent = handled + took, fires + ran, sent + delivered
+        if not (took or ran or delivered):
+            return handled, fires, sent
+
+
+def converse(app: Flask, now: datetime | None = None) -> tuple[int, int]:
+    """Handle stored inbound SMS (first: a reply is answered in the same pass), then due
+    fires, in batches until both come back short; returns (handled, fires)."""
+    handled = fires = 0
+    with app.app_context(), db.new_session() as session:
         rt = runtime()
-        with db.new_session() as session:
+        while True:
+            now_ = now or utcnow()
+            took = inbound.handle_pending(session, rt, now_, INBOUND_BATCH)
+            ran = dispatch.run_due(session, rt, now_, FIRE_BATCH)
+            handled, fires = handled + took, fires + ran
+            if took < INBOUND_BATCH and ran < FIRE_BATCH:
+                return handled, fires
+
+
+def deliver(app: Flask, now: datetime | None = None) -> int:
+    """Send due messages in batches until a batch comes back short; returns how many."""
+    sent = 0
+    with app.app_context(), db.new_session() as session:
+        rt = runtime()
+        while True:
+            delivered = outbound.deliver_due(session, rt, now or utcnow(), SEND_BATCH)
+            sent += delivered
+            if delivered < SEND_BATCH:
+                return sent
+
+
+def drain(app: Flask) -> tuple[int, int, int]:
+    """Run conversations and the outbox side by side, as the worker does, until nothing is
+    due; returns (handled, fires, sent). The outbox starts sending while later fires are
+    still being run."""
+    totals = [0, 0, 0]
+    done = threading.Event()
+
+    def conversations() -> None:
+        try:
             while True:
-                now_ = now or utcnow()
-                took = inbound.handle_pending(session, rt, now_, INBOUND_BATCH)
-                ran = dispatch.run_due(session, rt, now_, FIRE_BATCH)
-                delivered = outbound.deliver_due(session, rt, now_, SEND_BATCH)
-                handled, fires, sent = handled + took, fires + ran, sent + delivered
-                if took < INBOUND_BATCH and ran < FIRE_BATCH and delivered < SEND_BATCH:
-                    return handled, fires, sent
+                took, ran = converse(app)
+                totals[0] += took
+                totals[1] += ran
+                if not (took or ran):
+                    return
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=conversations, name="knuff-converse")
+    thread.start()
+    while True:
+        finished = done.is_set()
+        sent = deliver(app)
+        totals[2] += sent
+        if finished and not sent:
+            break
+        if not sent:
+            time.sleep(0.005)
+    thread.join()
+    return totals[0], totals[1], totals[2]
 
 
 def recover(app: Flask) -> int:
@@ -63,17 +116,22 @@ def main() -> None:
     interval = app.config["KNUFF_WORKER_INTERVAL"]
     scheduler = BlockingScheduler(timezone="UTC")
 
-    def safe_tick() -> None:
-        try:
-            handled, fires, sent = run_tick(app)
-            if handled or fires or sent:
-                log.info("handled %d inbound, ran %d fires, sent %d messages",
-                         handled, fires, sent)
-        except Exception:  # a database hiccup must not kill the worker
-            log.exception("tick failed; trying again next tick")
+    def safe(job, name: str):
+        def run() -> None:
+            try:
+                done = job(app)
+                if any(done if isinstance(done, tuple) else (done,)):
+                    log.info("%s: %s", name, done)
+            except Exception:  # a database hiccup must not kill the worker
+                log.exception("%s failed; trying again next tick", name)
+        return run
 
-    scheduler.add_job(safe_tick, "interval", seconds=interval, id="tick", max_instances=1,
-                      coalesce=True, next_run_time=utcnow())
+    # Two jobs side by side: the outbox keeps sending while a big batch of nudges is run.
+    scheduler.add_job(safe(converse, "handled inbound, ran fires"), "interval",
+                      seconds=interval, id="converse", max_instances=1, coalesce=True,
+                      next_run_time=utcnow())
+    scheduler.add_job(safe(deliver, "sent"), "interval", seconds=interval, id="deliver",
+                      max_instances=1, coalesce=True, next_run_time=utcnow())
     scheduler.add_job(lambda: recover(app), "interval", minutes=1, id="recover",
                       max_instances=1, coalesce=True, next_run_time=utcnow())
 
@@ -84,7 +142,11 @@ def main() -> None:
     signal.signal(signal.SIGTERM, shutdown)
     signal.signal(signal.SIGINT, shutdown)
     log.info("worker started: tick every %.2fs", interval)
-    scheduler.start()
+    try:
+        scheduler.start()
+    finally:
+        with app.app_context():
+            runtime().close()  # let in-flight sends finish
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ Message bodies are personal data: senders never pass them to `logging`.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import threading
@@ -115,12 +116,20 @@ class TwilioSender:
     ) -> None:
         if bool(from_number) == bool(messaging_service_sid):
             raise ValueError("TwilioSender needs exactly one of from_number, messaging_service_sid")
-        http_client = TwilioHttpClient(timeout=timeout)
-        if http_client.session is not None:
+        # Proxy and CA settings are read from the environment once, here: requests would
+        # otherwise scan every environment variable on every send (twice, in the SDK).
+        target = base_url or "https://api.twilio.com"
+        http_client = TwilioHttpClient(timeout=timeout,
+                                       proxy=requests.utils.get_environ_proxies(target) or None)
+        session = http_client.session
+        if session is not None:
+            session.trust_env = False
+            session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or \
+                os.environ.get("CURL_CA_BUNDLE") or True
             # One pooled connection per concurrent sending thread; the SDK's default
             # (cpu count + 4, https only) makes busy workers reconnect over and over.
             for scheme in ("http://", "https://"):
-                http_client.session.mount(scheme, HTTPAdapter(pool_maxsize=pool_size))
+                session.mount(scheme, HTTPAdapter(pool_maxsize=pool_size))
         self._client = Client(account_sid, auth_token, http_client=http_client)
         if base_url:
             self._client.api.base_url = base_url
