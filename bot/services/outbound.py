@@ -7,10 +7,12 @@ Nothing else talks to a Sender.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -96,7 +98,27 @@ def queue_to_number(db: so.Session, rt: Runtime, phone: str, out: OutMessage, *,
     return msg
 
 
-def claim(db: so.Session, now: datetime, limit: int) -> list[Message]:
+@dataclass(frozen=True)
+class Outgoing:
+    """A claimed message as plain values: delivery runs once per SMS and stays in Core."""
+
+    id: int
+    to: str
+    body: str
+    attempts: int
+    suppressed: bool  # the client stopped messages after it was queued
+
+
+_MESSAGES = Message.__table__
+_MARK = _MESSAGES.update().where(_MESSAGES.c.id == sa.bindparam("mid")).values(
+    status=sa.bindparam("status"), updated_at=sa.bindparam("at"),
+    attempts=sa.bindparam("attempts"))
+_SENT = _MESSAGES.update().where(_MESSAGES.c.id == sa.bindparam("mid")).values(
+    status=sa.bindparam("status"), provider_sid=sa.bindparam("sid"), sent_at=sa.bindparam("at"),
+    updated_at=sa.bindparam("at"), phone=None)
+
+
+def claim(db: so.Session, now: datetime, limit: int) -> list[Outgoing]:
     """Take up to `limit` due messages for this worker alone (SKIP LOCKED on PostgreSQL)."""
     ids = db.scalars(
         sa.select(Message.id)
@@ -107,15 +129,17 @@ def claim(db: so.Session, now: datetime, limit: int) -> list[Message]:
     ).all()
     if not ids:
         return []
-    db.execute(
-        sa.update(Message).where(Message.id.in_(ids))
-        .values(status=MessageStatus.CLAIMED, updated_at=now)
-    )
-    rows = db.scalars(
-        sa.select(Message).where(Message.id.in_(ids))
-        .options(so.joinedload(Message.client)).order_by(Message.id)
-    ).all()
-    return list(rows)
+    db.execute(sa.update(Message).where(Message.id.in_(ids))
+               .values(status=MessageStatus.CLAIMED, updated_at=now)
+               .execution_options(synchronize_session=False))
+    rows = db.execute(
+        sa.select(Message.id, Message.phone, Message.body, Message.key, Message.attempts,
+                  Client.phone, Client.status)
+        .outerjoin(Client, Client.id == Message.client_id)
+        .where(Message.id.in_(ids)).order_by(Message.id))
+    return [Outgoing(id=mid, to=client_phone or phone, body=body or "", attempts=attempts,
+                     suppressed=status is ClientStatus.STOPPED and key != "system.stopped")
+            for mid, phone, body, key, attempts, client_phone, status in rows]
 
 
 def deliver_due(db: so.Session, rt: Runtime, now: datetime, limit: int = 50) -> int:
@@ -123,55 +147,67 @@ def deliver_due(db: so.Session, rt: Runtime, now: datetime, limit: int = 50) -> 
 
     The send threads talk to the provider while this thread keeps the books. A message is
     marked `sending` in a commit before its request can start, so after a crash only the
-    few in flight (at most send threads + 1) are in doubt, and those are never resent;
+    few in flight (one, or send threads + 1) are in doubt, and those are never resent;
     the rest of a claimed batch goes back to the queue.
     """
     batch = iter(claim(db, now, limit))
-    window = rt.send_threads + 1
-    in_flight: deque[tuple[Message, Future]] = deque()
+    window = 1 if rt.send_threads == 1 else rt.send_threads + 1
+    in_flight: deque[tuple[Outgoing, Future]] = deque()
     sent = 0
     while True:
         while len(in_flight) < window and _start_next(db, rt, batch, in_flight, now):
             pass
         if not in_flight:
             break
-        msg, request = in_flight.popleft()
-        sent += _finish(db, msg, request, now)
+        item, request = in_flight.popleft()
+        sent += _finish(db, item, request, now)
     db.commit()
     return sent
 
 
-def _start_next(db: so.Session, rt: Runtime, batch: Iterator[Message],
-                in_flight: deque[tuple[Message, Future]], now: datetime) -> bool:
+def _start_next(db: so.Session, rt: Runtime, batch: Iterator[Outgoing],
+                in_flight: deque[tuple[Outgoing, Future]], now: datetime) -> bool:
     """Hand the next claimed message to a send thread; False when the batch is done."""
-    for msg in batch:
-        client = msg.client
-        if client is not None and client.status is ClientStatus.STOPPED and (
-                msg.key != "system.stopped"):
-            msg.status, msg.updated_at = MessageStatus.SUPPRESSED, now
+    conn = db.connection()
+    for item in batch:
+        if item.suppressed:
+            conn.execute(_MARK, {"mid": item.id, "status": MessageStatus.SUPPRESSED, "at": now,
+                                 "attempts": item.attempts})
             continue
-        msg.status, msg.updated_at = MessageStatus.SENDING, now
-        msg.attempts += 1
+        conn.execute(_MARK, {"mid": item.id, "status": MessageStatus.SENDING, "at": now,
+                             "attempts": item.attempts + 1})
         db.commit()  # durable before the request can start (also stores finished results)
-        to = client.phone if client is not None else msg.phone
-        in_flight.append((msg, rt.send_pool.submit(
-            rt.sender.send, to, msg.body or "", status_callback=rt.status_callback)))
+        in_flight.append((item, _submit(rt, item)))
         return True
     return False
 
 
-def _finish(db: so.Session, msg: Message, request: Future, now: datetime) -> int:
+def _submit(rt: Runtime, item: Outgoing) -> Future:
+    """The send, on a send thread; with one thread, right here (no hand-over cost)."""
+    send = functools.partial(rt.sender.send, item.to, item.body,
+                             status_callback=rt.status_callback)
+    if rt.send_threads > 1:
+        return rt.send_pool.submit(send)
+    done: Future = Future()
+    try:
+        done.set_result(send())
+    except Exception as exc:
+        done.set_exception(exc)
+    return done
+
+
+def _finish(db: so.Session, item: Outgoing, request: Future, now: datetime) -> int:
     """Record what the provider said about one message."""
     try:
         result = request.result()
     except SendError as exc:
+        msg = db.get_one(Message, item.id, populate_existing=True)
+        msg.updated_at = now
         _failed(db, msg, exc, now)
+        db.flush()
         return 0
-    msg.provider_sid = result.provider_id
-    msg.status = _provider_status(result.status)
-    msg.sent_at = msg.updated_at = now
-    if msg.client is None:
-        msg.phone = None  # strangers' numbers are not kept once answered
+    db.connection().execute(_SENT, {"mid": item.id, "sid": result.provider_id, "at": now,
+                                    "status": _provider_status(result.status)})
     return 1
 
 
