@@ -13,7 +13,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then the environment, then `config` (tests)."""
     from bot import cli, db
     from bot import config as settings
-    from bot.services import runtime
+    from bot.services import outbound, runtime
     from bot.web import init_app as init_web
 
     app = Flask(__name__, instance_relative_config=True)
@@ -27,6 +27,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _logging(app)
     db.init_app(app)
     runtime.init_app(app)
+    outbound.init_app(app)
     init_web(app)
     cli.init_app(app)
     return app

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask import Flask
 
 from bot.engine import OutMessage
 from bot.i18n.catalog import resolve
@@ -71,17 +72,29 @@ def queue(db: so.Session, rt: Runtime, client: Client, out: OutMessage, *, now: 
 
 
 def _fallback_alert(db: so.Session, client: Client, language: str, now: datetime) -> None:
-    """Tell the case manager once (until handled) that a client gets Swedish instead."""
-    alerted = db.info.setdefault("fallback_alerted", set())
-    if client.id in alerted:
+    """Tell the case manager once (until handled) that a client gets Swedish instead.
+    Collected per transaction and written in one go when it commits (`init_app`)."""
+    db.info.setdefault("fallback_pending", {}).setdefault(client.id, (language, now))
+
+
+def _write_fallback_alerts(db: so.Session) -> None:
+    pending = db.info.pop("fallback_pending", None)
+    if not pending:
         return
-    alerted.add(client.id)
-    open_alert = db.scalar(sa.select(Alert.id).where(
-        Alert.client_id == client.id, Alert.reason == "fallback", Alert.handled_at.is_(None)))
-    if open_alert is None:
-        db.add(Alert(client_id=client.id, reason="fallback", created_at=now,
-                     answer={"language": language},
-                     note=f"No approved {language} text yet: the client gets easy Swedish."))
+    already = set(db.scalars(sa.select(Alert.client_id).where(
+        Alert.client_id.in_(pending), Alert.reason == "fallback", Alert.handled_at.is_(None))))
+    for client_id, (language, now) in pending.items():
+        if client_id not in already:
+            db.add(Alert(client_id=client_id, reason="fallback", created_at=now,
+                         answer={"language": language},
+                         note=f"No approved {language} text yet: the client gets easy "
+                              "Swedish."))
+
+
+def init_app(app: Flask) -> None:
+    """Write collected fallback alerts just before each of the app's sessions commits."""
+    sa.event.listen(app.extensions["knuff.sessionmaker"], "before_commit",
+                    _write_fallback_alerts)
 
 
 def queue_to_number(db: so.Session, rt: Runtime, phone: str, out: OutMessage, *,
