@@ -40,7 +40,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def _sqlite_begin(conn: sa.Connection) -> None:
     # IMMEDIATE takes the write lock up front: a read-then-write transaction can then wait
     # for another writer (busy_timeout) instead of failing with SQLITE_BUSY half-way.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    conn.connection.driver_connection.execute("BEGIN IMMEDIATE")  # straight to the driver
 
 
 def init_app(app: Flask) -> None:
