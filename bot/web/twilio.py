@@ -7,7 +7,7 @@ import hmac
 import logging
 from typing import NoReturn
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Request, Response, abort, current_app, request
 from twilio.request_validator import RequestValidator
 
 from bot import db
@@ -21,11 +21,11 @@ log = logging.getLogger(__name__)
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
-def signed_url() -> str:
+def signed_url(req: Request, public_base: str) -> str:
     """The URL Twilio signed: PUBLIC_BASE_URL when behind a proxy that rewrites it."""
-    base = current_app.config["PUBLIC_BASE_URL"] or request.host_url.rstrip("/")
-    query = request.query_string.decode()
-    return f"{base}{request.path}" + (f"?{query}" if query else "")
+    base = public_base or req.host_url.rstrip("/")
+    query = req.query_string.decode()
+    return f"{base}{req.path}" + (f"?{query}" if query else "")
 
 
 def validator() -> RequestValidator:
@@ -37,14 +37,14 @@ def validator() -> RequestValidator:
     return cached[1]
 
 
-def valid_signature(url: str, signature: str) -> bool:
+def valid_signature(url: str, form, signature: str) -> bool:
     """Twilio's check, with the common case first: the URL exactly as signed (one HMAC).
     `RequestValidator.validate` then also tries the URL with and without its port."""
     check = validator()
-    expected = check.compute_signature(url, request.form)
+    expected = check.compute_signature(url, form)
     if hmac.compare_digest(expected.encode(), signature.encode()):
         return True
-    return check.validate(url, request.form, signature)
+    return check.validate(url, form, signature)
 
 
 def twilio_signed(view):
@@ -52,14 +52,15 @@ def twilio_signed(view):
 
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
-        token = current_app.config["TWILIO_AUTH_TOKEN"]
-        signature = request.headers.get("X-Twilio-Signature", "")
+        config, req = current_app.config, request._get_current_object()
+        token = config["TWILIO_AUTH_TOKEN"]
+        signature = req.headers.get("X-Twilio-Signature", "")
         if not token or not signature:
             log.warning("twilio webhook refused: %s", "no auth token configured" if not token
                         else "unsigned request")
             abort(403)
-        if not valid_signature(signed_url(), signature):
-            log.warning("twilio webhook refused: bad signature for %s", request.path)
+        if not valid_signature(signed_url(req, config["PUBLIC_BASE_URL"]), req.form, signature):
+            log.warning("twilio webhook refused: bad signature for %s", req.path)
             abort(403)
         return view(*args, **kwargs)
 
