@@ -8,7 +8,11 @@ row and changes nothing. Everything else happens in the worker (`inbound.handle_
 
 from __future__ import annotations
 
+import fcntl
+import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -60,6 +64,11 @@ def store(engine: sa.Engine, sms: Inbound, now: datetime) -> bool:
     if dialect == "sqlite":  # stored as SQLAlchemy stores DateTime there: naive UTC text
         stamp = now.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
         values["created_at"] = values["updated_at"] = stamp
+    with _writer_turn(engine):
+        return _insert(engine, dialect, values)
+
+
+def _insert(engine: sa.Engine, dialect: str, values: dict) -> bool:
     raw = engine.raw_connection()
     try:
         driver = raw.driver_connection
@@ -76,6 +85,30 @@ def store(engine: sa.Engine, sms: Inbound, now: datetime) -> bool:
     finally:
         raw.close()  # back to the pool
     return stored
+
+
+@contextmanager
+def _writer_turn(engine: sa.Engine) -> Iterator[None]:
+    """On SQLite, web processes queue for the write lock on a file lock: the kernel wakes
+    the next one at once, where SQLite's own busy handler would sleep a millisecond or
+    more per retry."""
+    path = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not path or path == ":memory:":
+        yield
+        return
+    lock = _lock_file(path, os.getpid())
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@cache
+def _lock_file(path: str, pid: int) -> int:
+    # A descriptor kept for the life of the process, opened per process (keyed by pid):
+    # flock locks belong to the open file, which a forked child would share.
+    return os.open(f"{path}.writer-lock", os.O_CREAT | os.O_RDWR, 0o600)
 
 
 def _store_portable(engine: sa.Engine, values: dict) -> bool:
