@@ -49,6 +49,8 @@ class Choice(_Strict):
 
     `translate: false` marks a label that is the same in every language (a language's
     name in its own script): it is not extracted for translation and is sent as written.
+    `means: "yes"` (or "no") lets every language's yes (or no) words pick this answer,
+    as they do for an answer whose value is "yes" or "no" ("Kommer du?" → "ja").
     """
 
     key: Annotated[str, BeforeValidator(_number_to_str), Field(pattern=r"^[1-9][0-9]?$")]
@@ -57,6 +59,7 @@ class Choice(_Strict):
     words: list[Word] = []
     next: StepId | None = None
     translate: bool = True
+    means: Literal["yes", "no"] | None = None
 
 
 class SendStep(_Strict):

@@ -83,7 +83,7 @@ def normalise(text: str) -> str:
 def choice_words(choice: Choice, extra: Iterable[str] = ()) -> set[str]:
     """Every normalised word that selects `choice`: its label, its words, `extra`, and
     for a choice valued "yes" or "no" the yes or no words of every language."""
-    automatic = yes_no_words().get(choice.value, [])
+    automatic = yes_no_words().get(getattr(choice, "means", None) or choice.value, [])
     words = [choice.label, *choice.words, *extra, *automatic]
     return {normalise(word) for word in words} - {""}
 

@@ -225,9 +225,12 @@ def reply_words(db: so.Session, rt: Runtime, enrollment: Enrollment) -> dict[str
     approved = approved_texts(db, rt.flows)
     words: dict[str, list[str]] = {}
     for choice in step.choices:
-        text = approved(f"{flow.id}.{step.id}.choice.{choice.key}.words", language)
-        if text:
-            words[choice.value] = [w.strip() for w in text.split(",") if w.strip()]
+        key = f"{flow.id}.{step.id}.choice.{choice.key}"
+        listed = approved(f"{key}.words", language) or ""
+        label = approved(key, language)  # the answer as the client read it
+        found = [w.strip() for w in listed.split(",") if w.strip()] + ([label] if label else [])
+        if found:
+            words[choice.value] = found
     return words
 
 

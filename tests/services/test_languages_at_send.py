@@ -111,3 +111,31 @@ def test_dates_are_written_for_the_clients_language(session, rt, make_client, ap
     assert "الأربعاء" in body  # Wednesday, in Arabic
     assert "14:00" in body
     assert "\u00a0" not in body and "\u202f" not in body
+
+
+def test_the_translated_label_itself_is_understood_as_an_answer(session, rt, make_client,
+                                                                approve):
+    approve("pl")
+    client = make_client(language="pl")
+    conversations.enrol(session, rt, client, "motivation", at=NOON, by="test")
+    session.commit()
+    dispatch.run_due(session, rt, NOON)
+    label = sent(session)[0].body.splitlines()[2].split(" ", 1)[1]  # the line "2 …"
+    inbound.receive(session, rt, inbound.Inbound("SM1", client.phone, label.upper()), NOON)
+    session.commit()
+    assert session.scalar(sa.select(Enrollment)).answers["readiness"]["value"] == "2"
+
+
+@pytest.mark.parametrize("language, reply", [("sv", "jo"), ("ar", "أجل"), ("fa", "آره"),
+                                             ("uk", "так"), ("so", "haa")])
+def test_any_yes_word_confirms_a_meeting(session, rt, make_client, approve, language, reply):
+    if language != "sv":
+        approve(language)
+    client = make_client(language=language)
+    conversations.enrol(session, rt, client, "meeting_reminder", at=NOON, by="test",
+                        params={"meeting_at": "2026-11-25T14:00"})
+    session.commit()
+    dispatch.run_due(session, rt, NOON)
+    inbound.receive(session, rt, inbound.Inbound("SM1", client.phone, reply), NOON)
+    session.commit()
+    assert session.scalar(sa.select(Enrollment)).answers["attending"]["value"] == "coming"
