@@ -93,7 +93,7 @@ def _outbox(engine: sa.Engine) -> dict[str, int]:
 
 
 def run(db: Database, work: Path, nudges: int, *, rounds: int = 1,
-        with_baseline: bool = True) -> dict[str, Any]:
+        with_baseline: bool = True, threads: int = 1) -> dict[str, Any]:
     """Dispatch `nudges` due nudges on `db` in `rounds` slices, each followed by a baseline
     round of as many posts (alternating, so a busy neighbour slows both sides alike)."""
     engine = _engine(db.url)
@@ -104,7 +104,8 @@ def run(db: Database, work: Path, nudges: int, *, rounds: int = 1,
     seeding = 0.0
     try:
         with FakeTwilioProcess(work / "fake-twilio.log") as fake:
-            env = knuff_env(db.url, TWILIO_API_BASE_URL=fake.url)
+            env = knuff_env(db.url, TWILIO_API_BASE_URL=fake.url,
+                            KNUFF_SEND_THREADS=str(threads))
             for start in range(0, nudges, size):
                 count = min(size, nudges - start)
                 began = time.perf_counter()
@@ -127,6 +128,7 @@ def run(db: Database, work: Path, nudges: int, *, rounds: int = 1,
     if baseline and baseline["sent"] != nudges:
         problems.append(f"baseline got {baseline['sent']} of {nudges} accepted")
     result: dict[str, Any] = {"database": db.label, "nudges": nudges, "rounds": rounds,
+                              "threads": threads,
                               "seed_seconds": seeding, "knuff": knuff, "baseline": baseline,
                               "outbox": outbox, "problems": problems}
     if baseline:

@@ -39,7 +39,8 @@ def rows(results: dict[str, Any]) -> list[dict[str, str]]:
     for run in results.get("dispatch", []):
         k, b = run["knuff"], run["baseline"]
         out.append({
-            "what": f"dispatch {run['nudges']} nudges ({run['database']})",
+            "what": f"dispatch {run['nudges']} nudges ({run['database']}), "
+                    f"{run.get('threads', 1)} send thread(s)",
             "knuff": f"{k['rate']:.0f} nudges/s, {1e3 / k['rate']:.2f} ms/nudge",
             "baseline": f"{b['rate']:.0f} posts/s, {1e3 / b['rate']:.2f} ms/post (requests)",
             "ratio": f"{run['ratio']:.3f}", "target": f">= {DISPATCH_TARGET}",
