@@ -83,12 +83,12 @@ def _write_fallback_alerts(db: so.Session) -> None:
         return
     already = set(db.scalars(sa.select(Alert.client_id).where(
         Alert.client_id.in_(pending), Alert.reason == "fallback", Alert.handled_at.is_(None))))
-    for client_id, (language, now) in pending.items():
-        if client_id not in already:
-            db.add(Alert(client_id=client_id, reason="fallback", created_at=now,
-                         answer={"language": language},
-                         note=f"No approved {language} text yet: the client gets easy "
-                              "Swedish."))
+    rows = [{"client_id": client_id, "reason": "fallback", "created_at": now,
+             "answer": {"language": language},
+             "note": f"No approved {language} text yet: the client gets easy Swedish."}
+            for client_id, (language, now) in pending.items() if client_id not in already]
+    if rows:
+        db.execute(sa.insert(Alert), rows)  # one executemany, no ids fetched back
 
 
 def init_app(app: Flask) -> None:
