@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
+from bot.devtools.schemas import private_schema
 
 ACCOUNT_SID = "AC" + "b" * 32
 AUTH_TOKEN = "bench-auth-token"
@@ -60,17 +60,8 @@ def sqlite_database(workdir: Path) -> Iterator[Database]:
 @contextlib.contextmanager
 def postgres_database(url: str) -> Iterator[Database]:
     """A private schema (search_path in the URL) that is dropped afterwards."""
-    schema = f"knuff_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    sep = "&" if "?" in url else "?"
-    try:
-        yield Database("postgresql", f"{url}{sep}options=-csearch_path%3D{schema}")
-    finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
+    with private_schema(url, prefix="knuff_bench") as private:
+        yield Database("postgresql", private)
 
 
 @contextlib.contextmanager

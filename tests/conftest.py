@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import pytest
-import sqlalchemy as sa
 from twilio.request_validator import RequestValidator
 
 from bot import create_app, db, migrate
+from bot.devtools.schemas import private_schema
 from bot.messaging.senders import SendError, SendResult
 from bot.models import Client, Role, Staff, SwedishLevel
 from bot.services.runtime import runtime
@@ -49,22 +47,6 @@ def postgres_url() -> str | None:
     if not url and os.environ.get("CI"):
         pytest.fail("CI must run the PostgreSQL tests: set TEST_POSTGRES_URL")
     return url
-
-
-@contextmanager
-def private_schema(url: str) -> Iterator[str]:
-    """A URL whose search_path is a fresh schema, dropped afterwards: tests never collide."""
-    schema = f"knuff_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    sep = "&" if "?" in url else "?"
-    try:
-        yield f"{url}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
 
 
 @pytest.fixture
