@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import copy
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
+
+from bot.engine import FlowError, load_flow
 
 NOW = datetime(2025, 3, 10, 14, 0, tzinfo=UTC)
 PARAMS = {"name": "Amina", "case_manager": "Lena"}
@@ -35,3 +39,13 @@ TINY: dict[str, Any] = {
 def tiny() -> dict[str, Any]:
     """A fresh copy of a minimal valid flow as plain data."""
     return copy.deepcopy(TINY)
+
+
+def problems_of(tmp_path: Path, data: dict) -> list[str]:
+    """Write `data` as a flow file and return every problem loading it reports."""
+    path = tmp_path / "flows" / "tiny.yaml"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(FlowError) as caught:
+        load_flow(path)
+    return [str(p) for p in caught.value.problems]

@@ -12,7 +12,6 @@ import yaml
 
 from bot.engine import (
     Flow,
-    FlowError,
     budget_for,
     budget_problems,
     client_messages,
@@ -21,17 +20,9 @@ from bot.engine import (
 )
 from bot.engine.budgets import longest_date, render_worst_case
 from bot.i18n.languages import LANGUAGES
+from tests.engine.conftest import problems_of
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-
-
-def problems_of(tmp_path: Path, data: dict) -> list[str]:
-    path = tmp_path / "flows" / "tiny.yaml"
-    path.parent.mkdir(exist_ok=True)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(FlowError) as caught:
-        load_flow(path)
-    return [str(p) for p in caught.value.problems]
 
 
 def test_every_message_a_client_can_get(tiny: dict) -> None:

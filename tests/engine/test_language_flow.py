@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.engine import Flow, FlowError, FlowRunError, load_flow, load_library, reply, start, wake
+from bot.engine import Flow, FlowRunError, load_flow, load_library, reply, start, wake
 from bot.engine.budgets import client_messages
 from bot.i18n.languages import LANGUAGES
 from bot.i18n.render import render
-from tests.engine.conftest import NOW, PARAMS
+from tests.engine.conftest import NOW, PARAMS, problems_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -100,15 +100,6 @@ def test_set_language_refuses_an_answer_that_is_no_language(tiny: dict) -> None:
     flow = Flow.model_validate(_tiny_with_set_language(tiny, value="arabic"))
     with pytest.raises(FlowRunError, match="'arabic', not a language code"):
         reply(flow, start(flow, NOW, PARAMS).state, "1", NOW, PARAMS)
-
-
-def problems_of(tmp_path: Path, data: dict) -> list[str]:
-    path = tmp_path / "flows" / "tiny.yaml"
-    path.parent.mkdir(exist_ok=True)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(FlowError) as caught:
-        load_flow(path)
-    return [str(p) for p in caught.value.problems]
 
 
 def test_a_valid_set_language_flow_loads(tmp_path: Path, tiny: dict) -> None:
