@@ -1,7 +1,16 @@
 """Knuff's data model (SQLAlchemy 2, typed). Import models from here."""
 
 from bot.models.base import Base, utcnow
-from bot.models.flows import Enrollment, EnrollmentStatus, Fire, FireKind, FireStatus
+from bot.models.flows import (
+    Enrollment,
+    EnrollmentStatus,
+    Fire,
+    FireKind,
+    FireStatus,
+    Result,
+    Schedule,
+    ScheduleKind,
+)
 from bot.models.messages import (
     Alert,
     AuditEvent,
@@ -11,12 +20,12 @@ from bot.models.messages import (
     StatusEvent,
     UnknownSender,
 )
-from bot.models.people import Client, ClientStatus, Role, Staff, SwedishLevel
+from bot.models.people import Client, ClientStatus, Gender, Role, Staff, SwedishLevel
 from bot.models.translations import Translation, TranslationStatus
 
 __all__ = [
     "Alert", "AuditEvent", "Base", "Client", "ClientStatus", "Direction", "Enrollment",
-    "EnrollmentStatus", "Fire", "FireKind", "FireStatus", "Message", "MessageStatus", "Role",
-    "Staff", "StatusEvent", "SwedishLevel", "Translation", "TranslationStatus", "UnknownSender",
-    "utcnow",
+    "EnrollmentStatus", "Fire", "FireKind", "FireStatus", "Gender", "Message", "MessageStatus",
+    "Result", "Role", "Schedule", "ScheduleKind", "Staff", "StatusEvent", "SwedishLevel",
+    "Translation", "TranslationStatus", "UnknownSender", "utcnow",
 ]

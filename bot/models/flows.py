@@ -38,6 +38,60 @@ class FireStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+class ScheduleKind(enum.StrEnum):
+    ONCE = "once"  # at a date and time
+    EVENT = "event"  # relative to an event, e.g. the day before a meeting at 09:00
+    RECURRING = "recurring"  # on chosen weekdays at a time, for N weeks
+
+
+class Schedule(Base):
+    """What a case manager (or the system) asked for; its enrollments are the nudges."""
+
+    __tablename__ = "schedules"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    client_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("clients.id", ondelete="CASCADE"), index=True
+    )
+    flow_id: so.Mapped[str] = so.mapped_column(sa.String(64))
+    kind: so.Mapped[ScheduleKind] = so.mapped_column(_enum(ScheduleKind, "schedule_kind"))
+    spec: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON, default=dict)
+    params: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON, default=dict)
+    skip_holidays: so.Mapped[bool] = so.mapped_column(default=True)
+    created_by: so.Mapped[str | None] = so.mapped_column(sa.String(120))
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    cancelled_at: so.Mapped[datetime | None]
+
+    client: so.Mapped[Client] = so.relationship()
+
+    def __repr__(self) -> str:
+        return f"<Schedule {self.id} {self.flow_id} {self.kind.value}>"
+
+
+class Result(Base):
+    """One answer a client gave, as structured data: the category and the raw text."""
+
+    __tablename__ = "results"
+    __table_args__ = (sa.Index("ix_results_flow_question", "flow_id", "question"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    client_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("clients.id", ondelete="CASCADE"), index=True
+    )
+    enrollment_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("enrollments.id", ondelete="SET NULL"), index=True
+    )
+    flow_id: so.Mapped[str] = so.mapped_column(sa.String(64))
+    question: so.Mapped[str] = so.mapped_column(sa.String(64))  # the ask's save_as
+    category: so.Mapped[str | None] = so.mapped_column(sa.String(40))  # a choice's value
+    text: so.Mapped[str | None] = so.mapped_column(sa.String(1600))  # what the client wrote
+    language: so.Mapped[str | None] = so.mapped_column(sa.String(10))
+    answered_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
+
+    def __repr__(self) -> str:
+        return f"<Result {self.id} {self.flow_id}.{self.question}={self.category}>"
+
+
 class Enrollment(Base):
     __tablename__ = "enrollments"
     __table_args__ = (sa.Index("ix_enrollments_client_status", "client_id", "status"),)
@@ -60,6 +114,9 @@ class Enrollment(Base):
     expires_at: so.Mapped[datetime | None]
     idempotency_key: so.Mapped[str] = so.mapped_column(sa.String(200), unique=True)
     enrolled_by: so.Mapped[str | None] = so.mapped_column(sa.String(120))
+    schedule_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("schedules.id", ondelete="SET NULL"), index=True
+    )
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, onupdate=utcnow)
     last_asked_at: so.Mapped[datetime | None]

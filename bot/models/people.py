@@ -34,6 +34,14 @@ class ClientStatus(enum.StrEnum):
     STOPPED = "stopped"  # the client sent STOPP: nothing is sent until START
 
 
+class Gender(enum.StrEnum):
+    """Recorded only for de-identified reports (DOMAIN: breakable by gender)."""
+
+    WOMAN = "woman"
+    MAN = "man"
+    OTHER = "other"
+
+
 class Role(enum.StrEnum):
     ADMIN = "admin"
     CASE_MANAGER = "case_manager"
@@ -56,6 +64,7 @@ class Staff(Base):
     team: so.Mapped[str | None] = so.mapped_column(sa.String(80))
     password_hash: so.Mapped[str | None] = so.mapped_column(sa.String(255))
     active: so.Mapped[bool] = so.mapped_column(default=True)
+    ui_language: so.Mapped[str] = so.mapped_column(sa.String(5), default="sv")  # sv | en
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
     clients: so.WriteOnlyMapped[Client] = so.relationship(back_populates="case_manager")
@@ -80,6 +89,16 @@ class Client(Base):
     status: so.Mapped[ClientStatus] = so.mapped_column(
         _enum(ClientStatus, "client_status"), default=ClientStatus.ACTIVE
     )
+    stopped_by: so.Mapped[str | None] = so.mapped_column(sa.String(10))  # "client" | "staff"
+    # Paused by staff: scheduled nudges are skipped (not held) until resumed; the client's
+    # own messages are still answered.
+    paused: so.Mapped[bool] = so.mapped_column(default=False)
+    needs_interpreter: so.Mapped[bool] = so.mapped_column(default=False)
+    # The client's own quiet hours ("HH:MM-HH:MM"); None means the service default.
+    quiet_hours: so.Mapped[str | None] = so.mapped_column(sa.String(11))
+    # For de-identified reports only: gender and birth year (shown as an age band).
+    gender: so.Mapped[Gender | None] = so.mapped_column(_enum(Gender, "gender"))
+    birth_year: so.Mapped[int | None]
     case_manager_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("staff.id", ondelete="SET NULL"), index=True
     )
