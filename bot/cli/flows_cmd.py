@@ -25,6 +25,8 @@ from bot.engine import (
     machine,
 )
 from bot.engine.budgets import render_worst_case
+from bot.engine.guardrails import Guardrails, text_problems
+from bot.engine.loader import flow_files, load_guardrails
 from bot.i18n.catalogs import known_from_po, po_language
 from bot.i18n.pofile import parse_po
 from bot.i18n.render import render
@@ -44,24 +46,28 @@ def _flows_dir(option: str | None) -> Path:
               help="Folder with PO files whose budgets to check (default: TRANSLATIONS_DIR).")
 def check_command(directory: str | None, translations_dir: str | None) -> None:
     """Validate every flow file and list each problem on its own line; translated texts
-    (drafts too) must fit the same SMS budgets as the Swedish."""
+    (drafts too) must fit the same SMS budgets as the Swedish and keep the guardrails."""
     folder = _flows_dir(directory)
     problems = check_library(folder)
-    if not problems:
+    guardrails, _ = load_guardrails(folder)
+    if not problems and guardrails is not None:
         problems = translation_problems(
-            load_library(folder), Path(translations_dir or current_app.config["TRANSLATIONS_DIR"]))
+            load_library(folder), Path(translations_dir or current_app.config["TRANSLATIONS_DIR"]),
+            guardrails)
     if problems:
         for problem in problems:
             click.echo(str(problem))
         files = len({p.file for p in problems})
         click.echo(f"{len(problems)} problems in {files} files")
         raise SystemExit(1)
-    click.echo(f"OK: {len(list(folder.glob('*.yaml')))} flows")
+    click.echo(f"OK: {len(flow_files(folder))} flows")
 
 
-def translation_problems(flows: dict[str, Flow], translations_dir: Path) -> list[Problem]:
+def translation_problems(flows: dict[str, Flow], translations_dir: Path,
+                         guardrails: Guardrails) -> list[Problem]:
     """Every translated message (all its parts translated) rendered with worst-case values
-    in its language, against the step's segment budget."""
+    in its language, against the step's segment budget; every translated text against
+    the language's forbidden phrases and sensitive words, one question per message."""
     problems: list[Problem] = []
     for path in sorted(translations_dir.glob("*/LC_MESSAGES/flows.po")):
         name = str(path.relative_to(translations_dir.parent))
@@ -74,6 +80,7 @@ def translation_problems(flows: dict[str, Flow], translations_dir: Path) -> list
                     continue  # missing texts fall back to Swedish, which is checked
                 rendered = render_worst_case(flow, message.template(texts), language)
                 problems += budget_problems(flow, message.key, rendered, language, name)
+            problems += text_problems(flow, name, guardrails, language, texts)
     return problems
 
 

@@ -1,8 +1,9 @@
 """What a flow that matches the schema can still get wrong, as precise `Problem`s.
 
-References, reachability, loops, placeholders, language changes and the guardrails
-(every question has a timeout, a way to a person and a re-ask). Readability and SMS
-segment budgets are checked in `bot.engine.budgets`.
+References, reachability, loops, a way to the end from every step, placeholders, language
+changes and the guardrails (every question has a timeout, a way to a person and a re-ask).
+What the texts say is checked in `bot.engine.guardrails`; readability and SMS segment
+budgets in `bot.engine.budgets`.
 """
 
 from __future__ import annotations
@@ -88,6 +89,40 @@ def _check_graph(flow: Flow, say: Say) -> None:
             if step.id not in reached:
                 say(step.id, "unreachable from start")
     _check_loops(flow, ids, say)
+    _check_ends(flow, reached, ids, say)
+
+
+def _ends_here(step: Step) -> bool:
+    """True when the engine may finish the flow at this step: an end step, or an empty
+    next, on_timeout, choice next, on_other (after the re-ask) or if_passed."""
+    if isinstance(step, EndStep):
+        return True
+    if isinstance(step, SendStep | AlertStep | SetLanguageStep):
+        return step.next is None
+    if isinstance(step, AskStep) and step.free_text:
+        return step.next is None or step.on_timeout is None
+    if isinstance(step, AskStep):
+        return (step.on_timeout is None or step.on_other is None
+                or any(c.next is None for c in step.choices or []))
+    return isinstance(step, WaitStep) and step.if_passed is None
+
+
+def _check_ends(flow: Flow, reached: set[str], ids: set[str], say: Say) -> None:
+    """Every question and wait must have some path to the end. (A cycle with no question
+    or wait in it is reported as a loop; a dangling reference on its own.)"""
+    ending = {s.id for s in flow.steps if _ends_here(s)}
+    grew = True
+    while grew:
+        grew = False
+        for step in flow.steps:
+            if step.id not in ending and any(t in ending or t not in ids
+                                             for _, t in targets(step)):
+                ending.add(step.id)
+                grew = True
+    for step in flow.steps:
+        if step.id in reached and step.id not in ending and isinstance(step, AskStep | WaitStep):
+            say(step.id, "the conversation can never end after this step "
+                         "(no path to an end step or an empty next)")
 
 
 def _check_loops(flow: Flow, ids: set[str], say: Say) -> None:

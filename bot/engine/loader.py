@@ -2,7 +2,9 @@
 
 Schema errors come from pydantic and are mapped back to the step id; `check_flow` then
 looks at the flow as a whole (`bot.engine.checks`: references, reachability, placeholders,
-guardrails) and at its messages (`bot.engine.budgets`: LIX and SMS segment budgets).
+guardrails), at what the client reads (`bot.engine.guardrails`: forbidden phrases, sensitive
+questions, one question per message, with the lists in the folder's guardrails.yaml) and
+at its messages (`bot.engine.budgets`: LIX and SMS segment budgets).
 """
 
 from __future__ import annotations
@@ -17,9 +19,16 @@ from pydantic import ValidationError
 from bot.engine.budgets import source_problems
 from bot.engine.checks import Problem, structure_problems
 from bot.engine.flow import Flow
+from bot.engine.guardrails import (
+    GUARDRAILS_FILE,
+    Guardrails,
+    guardrails_from_node,
+    guardrails_path,
+    text_problems,
+)
 
-__all__ = ["FlowError", "Problem", "check_flow", "check_library", "load_flow", "load_library",
-           "read_yaml"]
+__all__ = ["FlowError", "Problem", "check_flow", "check_library", "flow_files", "load_flow",
+           "load_guardrails", "load_library", "read_yaml"]
 
 
 class FlowError(Exception):
@@ -94,22 +103,39 @@ def _describe(err: dict[str, Any], loc: list[Any]) -> str:
     return f"{field}: {message}" if field else message
 
 
-def check_flow(flow: Flow, name: str) -> list[Problem]:
+def load_guardrails(flows_dir: str | Path) -> tuple[Guardrails | None, list[Problem]]:
+    """The phrase lists for the flows in a folder (its guardrails.yaml, else the shipped
+    one), or None and every problem with the file, each naming its line."""
+    path = guardrails_path(Path(flows_dir))
+    name = _display_name(path)
+    _, problems = read_yaml(path, name)  # syntax errors and duplicate keys
+    if problems:
+        return None, problems
+    node = yaml.compose(path.read_text(encoding="utf-8"), Loader=_FlowYamlLoader)
+    guardrails, problems = guardrails_from_node(node, name)
+    return (None if problems else guardrails), problems
+
+
+def check_flow(flow: Flow, name: str, guardrails: Guardrails | None) -> list[Problem]:
     """Every problem a schema-valid flow has: structure and guardrails, then LIX and
-    segment budgets of its Swedish source."""
+    segment budgets of its Swedish source. Without `guardrails` (their file is broken,
+    which is reported on its own) the phrase checks are skipped."""
     problems = structure_problems(flow, name)
+    if guardrails is not None:
+        problems += text_problems(flow, name, guardrails)
     return problems + source_problems(flow, name)
 
 
 def load_flow(path: str | Path) -> Flow:
     """Load and check one flow file; raise FlowError listing every problem found."""
-    flow, problems = _load(Path(path))
-    if problems or flow is None:
-        raise FlowError(problems)
+    guardrails, problems = load_guardrails(Path(path).parent)
+    flow, found = _load(Path(path), guardrails)
+    if problems or found or flow is None:
+        raise FlowError(problems + found)
     return flow
 
 
-def _load(path: Path) -> tuple[Flow | None, list[Problem]]:
+def _load(path: Path, guardrails: Guardrails | None) -> tuple[Flow | None, list[Problem]]:
     name = _display_name(path)
     data, problems = read_yaml(path, name)
     if problems:
@@ -120,7 +146,7 @@ def _load(path: Path) -> tuple[Flow | None, list[Problem]]:
         flow = Flow.model_validate(data)
     except ValidationError as error:
         return None, _schema_problems(name, data, error)
-    problems = check_flow(flow, name)
+    problems = check_flow(flow, name, guardrails)
     return (None if problems else flow), problems
 
 
@@ -129,11 +155,16 @@ def _display_name(path: Path) -> str:
     return f"{path.parent.name}/{path.name}" if path.parent.name else path.name
 
 
+def flow_files(directory: str | Path) -> list[Path]:
+    """The flow files of a folder: every `*.yaml` but guardrails.yaml, sorted."""
+    return sorted(p for p in Path(directory).glob("*.yaml") if p.name != GUARDRAILS_FILE)
+
+
 def _library(directory: str | Path) -> tuple[dict[str, Flow], list[Problem]]:
     flows: dict[str, Flow] = {}
-    problems: list[Problem] = []
-    for path in sorted(Path(directory).glob("*.yaml")):
-        flow, found = _load(path)
+    guardrails, problems = load_guardrails(directory)
+    for path in flow_files(directory):
+        flow, found = _load(path, guardrails)
         problems += found
         if flow is not None and flow.id != path.stem:
             problems.append(Problem(_display_name(path), None,
