@@ -10,7 +10,10 @@ import re
 from datetime import timedelta
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, model_validator
+
+from bot import scheduling
+from bot.i18n.reply_words import Keyword
 
 _DURATION = re.compile(r"^(-)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 
@@ -148,6 +151,46 @@ Step = Annotated[
 ]
 
 
+class ScheduleDefault(BaseModel):
+    """A flow's default timing: a schedule spec (see `bot.scheduling`) that the case
+    manager sees first and can change, e.g. `{kind: event, offsets: ["-1d@09:00"]}`."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    kind: Literal["once", "event", "recurring"]
+
+    @model_validator(mode="after")
+    def _plannable(self) -> ScheduleDefault:
+        scheduling.normalise(self.kind, self.spec())  # raises with what to write
+        return self
+
+    def spec(self) -> dict[str, object]:
+        """The spec fields, without `kind`."""
+        return dict(self.model_extra or {})
+
+
+class Trigger(_Strict):
+    """Who starts a flow and, when staff or the system schedule it, its default timing.
+
+    `keyword` starts a client flow (a word in `bot.i18n.reply_words.KEYWORDS`); `event`
+    names the datetime param the timing is relative to (a meeting, an activity's start).
+    """
+
+    by: Literal["case_manager", "client", "system"]
+    keyword: Keyword | None = None
+    event: StepId | None = None
+    default: ScheduleDefault | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Trigger:
+        if self.keyword is not None and self.by != "client":
+            raise ValueError("a keyword starts a flow only when the client starts it "
+                             "(by: client)")
+        if self.event is not None and (self.default is None or self.default.kind != "event"):
+            raise ValueError("event goes with a default of kind: event")
+        return self
+
+
 class Flow(_Strict):
     """A whole conversation; `params` are what the enrolling case manager must give."""
 
@@ -160,12 +203,21 @@ class Flow(_Strict):
     expires_after: Duration | None = None
     reask: str | None = None
     segments: Segments = DEFAULT_SEGMENTS
+    trigger: Trigger | None = None
     steps: list[Step]
     _by_id: dict[str, Step] = PrivateAttr(default_factory=dict)
 
     def model_post_init(self, context: object, /) -> None:
         for step in reversed(self.steps):  # the first of duplicate ids wins
             self._by_id[step.id] = step
+
+    @model_validator(mode="after")
+    def _trigger_event_is_a_datetime_param(self) -> Flow:
+        event = self.trigger.event if self.trigger else None
+        if event is not None and self.params.get(event) != "datetime":
+            raise ValueError(f"trigger.event {event!r} must name a datetime param of this "
+                             "flow")
+        return self
 
     def step(self, step_id: str) -> Step:
         """Return the step with this id; KeyError when there is none."""

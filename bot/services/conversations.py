@@ -24,6 +24,7 @@ from bot.models import (
     Fire,
     FireKind,
     FireStatus,
+    Result,
 )
 from bot.services import outbound
 from bot.services.approvals import approved_texts
@@ -42,7 +43,7 @@ def enrol(db: so.Session, rt: Runtime, client: Client, flow_id: str, *, at: date
           ) -> Enrollment:
     """Enrol `client` in a flow starting at `at`. The same key twice enrols once."""
     flow = rt.flow(flow_id)
-    stored = _check_params(flow, params or {}, rt.tz)
+    stored = check_params(flow, params or {}, rt.tz)
     key = key or f"{client.id}:{flow.id}:{at.isoformat()}"
     existing = db.scalar(sa.select(Enrollment).where(Enrollment.idempotency_key == key))
     if existing is not None:
@@ -57,7 +58,8 @@ def enrol(db: so.Session, rt: Runtime, client: Client, flow_id: str, *, at: date
     return enrollment
 
 
-def _check_params(flow: Flow, given: dict[str, Any], tz: ZoneInfo) -> dict[str, Any]:
+def check_params(flow: Flow, given: dict[str, Any], tz: ZoneInfo) -> dict[str, Any]:
+    """The flow's params in their stored form; EnrolError names what is missing or wrong."""
     unknown = sorted(set(given) - set(flow.params))
     if unknown:
         raise EnrolError(f"flow {flow.id!r} takes no parameter {', '.join(unknown)}")
@@ -242,18 +244,39 @@ def selects_choice(db: so.Session, rt: Runtime, enrollment: Enrollment, text: st
 
 def take_reply(db: so.Session, rt: Runtime, enrollment: Enrollment, text: str, now: datetime
                ) -> None:
-    """Hand a client's reply to the flow that is waiting for it."""
+    """Hand a client's reply to the flow that is waiting for it; a saved answer is also
+    kept as a `Result` row for the staff app and reports."""
     flow = rt.flow(enrollment.flow_id)
     params = params_for(flow, enrollment, enrollment.client)
-    turn = machine.reply(flow, state_of(enrollment), text, now, params,
-                         reply_words(db, rt, enrollment))
+    before = state_of(enrollment)
+    language = enrollment.client.language  # the one they wrote in, before any change
+    turn = machine.reply(flow, before, text, now, params, reply_words(db, rt, enrollment))
     apply(db, rt, enrollment, turn, now, reply=True)
+    _keep_result(db, flow, enrollment, before, turn, language, now)
+
+
+def _keep_result(db: so.Session, flow: Flow, enrollment: Enrollment, before: State,
+                 turn: Turn, language: str, now: datetime) -> None:
+    """Insert a Result when the reply saved an answer (a re-ask saves nothing). The engine
+    copies the answers shallowly and writes a new entry only when it saves one."""
+    step = flow.step(before.step) if before.step and flow.has_step(before.step) else None
+    if not isinstance(step, AskStep):
+        return
+    saved = turn.state.answers.get(step.save_as)
+    if saved is None or saved is before.answers.get(step.save_as):
+        return
+    category = None if step.free_text else saved.get("value")
+    db.add(Result(client_id=enrollment.client_id, enrollment_id=enrollment.id,
+                  flow_id=flow.id, question=step.save_as, category=category,
+                  text=(saved.get("text") or "")[:1600] or None, language=language,
+                  answered_at=now))
 
 
 def start_now(db: so.Session, rt: Runtime, client: Client, flow_id: str, now: datetime, *,
-              by: str, reply: bool = False) -> Enrollment:
+              by: str, reply: bool = False, params: dict[str, Any] | None = None
+              ) -> Enrollment:
     """Enrol and begin at once (keywords like HJÄLP, unknown numbers, simulator)."""
-    enrollment = enrol(db, rt, client, flow_id, at=now, by=by,
+    enrollment = enrol(db, rt, client, flow_id, at=now, by=by, params=params,
                        key=f"{client.id}:{flow_id}:{now.isoformat()}:now")
     fire = db.scalar(sa.select(Fire).where(Fire.enrollment_id == enrollment.id,
                                            Fire.kind == FireKind.START))

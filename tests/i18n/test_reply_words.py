@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 import pytest
 
 from bot.engine.flow import Choice
 from bot.i18n.languages import LANGUAGES
 from bot.i18n.replies import match_choice, normalise
-from bot.i18n.reply_words import ALWAYS, KEYWORDS, YES_NO, yes_no_words
+from bot.i18n.reply_words import ALWAYS, KEYWORDS, YES_NO, Keyword, yes_no_words
 
 YES_NO_CHOICES = [
     Choice(key="1", value="yes", label="Ja"),
@@ -45,7 +47,7 @@ def test_every_language_has_yes_no_and_all_keywords() -> None:
     assert set(YES_NO) - {"emoji"} == set(LANGUAGES)
     assert set(KEYWORDS) - {"twilio"} == set(LANGUAGES)
     for code in LANGUAGES:
-        assert set(KEYWORDS[code]) == {"stop", "start", "help", "interpreter", "language"}, code
+        assert set(KEYWORDS[code]) == set(get_args(Keyword)), code
     assert {row[0] for row in YES_NO_BY_LANGUAGE} == set(LANGUAGES)
 
 
