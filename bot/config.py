@@ -38,6 +38,16 @@ def from_environment(instance_path: str, env: dict[str, str] | None = None) -> d
         # Concurrent requests to Twilio per worker: at ~150 ms a request, one thread alone
         # could not keep up with a sender's 10 segments/s.
         "KNUFF_SEND_THREADS": int(env.get("KNUFF_SEND_THREADS", "4")),
+        # Shared store for the log-in rate limit when several web processes run, e.g.
+        # redis://127.0.0.1:6379/0; memory:// counts per process.
+        "KNUFF_RATELIMIT_STORAGE_URI": env.get("KNUFF_RATELIMIT_STORAGE_URI", "memory://"),
+        # Staff sessions: cookie flags (Secure outside development) and one working day.
+        "SESSION_COOKIE_SECURE": env.get("KNUFF_ENV", "development") == "production",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": env.get("KNUFF_ENV", "development") == "production",
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
         "FLOWS_DIR": env.get("KNUFF_FLOWS_DIR", str(ROOT / "flows")),
         "TRANSLATIONS_DIR": env.get("KNUFF_TRANSLATIONS_DIR", str(ROOT / "translations")),
     }

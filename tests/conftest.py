@@ -71,6 +71,7 @@ def make_app(database_url: str, **config):
         "KNUFF_QUIET_HOURS": "off",  # tests that need quiet hours set them explicitly
         "KNUFF_SEND_THREADS": 1,  # sends in a predictable order
         "SENDER": RecordingSender(),
+        "KNUFF_PASSWORD_HASHING": "cheapest",  # argon2 at full cost makes log-ins slow
         **config,
     }
     migrate.upgrade(database_url)

@@ -127,16 +127,27 @@ def _pair(text: str) -> tuple[str, str]:
 @click.option("--name", "first_name", required=True)
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--team", default=None)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              envvar="KNUFF_NEW_STAFF_PASSWORD",
+              help="Asked for when not given (or set KNUFF_NEW_STAFF_PASSWORD)")
 @needs_schema
-def create_staff_command(email: str, first_name: str, role: str, team: str | None) -> None:
-    """Create a staff account (admin, case_manager or interpreter)."""
+def create_staff_command(email: str, first_name: str, role: str, team: str | None,
+                         password: str) -> None:
+    """Create a staff account (admin, case_manager or interpreter) that can log in."""
+    from bot.web.security import PasswordError, hash_password
+
+    try:
+        password_hash = hash_password(password)
+    except PasswordError as exc:
+        raise click.ClickException(f"the password will not do: {exc}") from None
     session = db.session()
     email = email.strip().lower()
     if "@" not in email:
         raise click.ClickException(f"{email!r} is not an e-mail address")
     if session.scalar(sa.select(Staff.id).where(Staff.email == email)) is not None:
         raise click.ClickException(f"staff {email} already exists")
-    staff = Staff(email=email, first_name=first_name.strip(), role=Role(role), team=team)
+    staff = Staff(email=email, first_name=first_name.strip(), role=Role(role), team=team,
+                  password_hash=password_hash)
     session.add(staff)
     session.flush()
     audit(session, "cli", "staff.create", f"staff:{staff.id}", detail={"role": role})

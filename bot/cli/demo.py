@@ -13,6 +13,7 @@ from bot.cli.schema import needs_schema
 from bot.models import Client, Role, Staff, SwedishLevel, utcnow
 from bot.services import conversations
 from bot.services.runtime import runtime
+from bot.web.security import hash_password
 
 # 070-174 06 05 … 070-174 06 99 are reserved by PTS for fiction: they never reach anyone.
 DEMO_STAFF = [
@@ -21,6 +22,8 @@ DEMO_STAFF = [
     ("tolk@demo.knuff.se", "Nadia", Role.INTERPRETER, None),
     ("admin@demo.knuff.se", "Admin", Role.ADMIN, None),
 ]
+# Local demo only (`make run`): every demo account has this password.
+DEMO_PASSWORD = "knuff-demo-2026"
 DEMO_CLIENTS = [
     ("+46701740605", "Johan", "sv", SwedishLevel.FLUENT, False, "sara@demo.knuff.se"),
     ("+46701740606", "Amina", "ar", SwedishLevel.INTERPRETER, True, "sara@demo.knuff.se"),
@@ -43,7 +46,8 @@ def seed_demo_command(nudge_in: int) -> None:
     for email, name, role, team in DEMO_STAFF:
         person = session.scalar(sa.select(Staff).where(Staff.email == email))
         if person is None:
-            person = Staff(email=email, first_name=name, role=role, team=team)
+            person = Staff(email=email, first_name=name, role=role, team=team,
+                           password_hash=hash_password(DEMO_PASSWORD))
             session.add(person)
         staff[email] = person
     session.flush()
@@ -62,3 +66,5 @@ def seed_demo_command(nudge_in: int) -> None:
     session.commit()
     click.echo(f"demo data ready: {len(DEMO_STAFF)} staff, {added} new clients "
                f"({len(DEMO_CLIENTS)} in all)")
+    click.echo("staff log-in (demo only): " + ", ".join(e for e, *_ in DEMO_STAFF)
+               + f"; password {DEMO_PASSWORD}")

@@ -6,6 +6,7 @@ import   an edited PO file (Poedit) into the database, optionally approving it
 export   PO files from the database (what is approved is not fuzzy; the rest is)
 status   approved / draft / needs review / missing per flow and language
 approve  everything not yet approved in one language (or one flow of it), in bulk
+ui-extract  the staff app's own texts -> messages.pot and the English messages.po
 """
 
 from __future__ import annotations
@@ -160,3 +161,13 @@ def approve_command(code: str, flow_id: str | None, by: str) -> None:
                               flow=flow_id)
     session.commit()
     click.echo(f"{count} translations approved in {lang.code} by {by.strip()}")
+
+
+@translations_cli.command("ui-extract")
+def ui_extract_command() -> None:
+    """Staff-app texts -> translations/messages.pot and each messages.po (English)."""
+    from bot.i18n.ui_catalog import update
+
+    for lang, count in update(_folder("TRANSLATIONS_DIR")).items():
+        note = f"{count} texts still need an English translation" if count else "complete"
+        click.echo(f"{lang}: {note} (translations/{lang}/LC_MESSAGES/messages.po)")

@@ -55,6 +55,8 @@ def _enum(cls: type[enum.Enum], name: str) -> sa.Enum:
 
 
 class Staff(Base):
+    """A staff account. Quacks like a Flask-Login user (see `bot.web.security`)."""
+
     __tablename__ = "staff"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -68,6 +70,19 @@ class Staff(Base):
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
     clients: so.WriteOnlyMapped[Client] = so.relationship(back_populates="case_manager")
+
+    # Flask-Login's user protocol, without importing Flask into the models.
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        from bot.web.security import session_id
+
+        return session_id(self)
 
     def __repr__(self) -> str:
         return f"<Staff {self.id} {self.role.value}>"

@@ -132,11 +132,25 @@ def test_enrol_errors_say_what_to_fix(runner, session, make_client, args, messag
 
 def test_create_staff_and_refuse_duplicates(runner, session):
     args = ["create-staff", "--email", "Ali@Example.se", "--name", "Ali", "--role",
-            "case_manager"]
+            "case_manager", "--password", "a long pass phrase"]
     assert runner.invoke(args=args).exit_code == 0
     again = runner.invoke(args=args)
     assert again.exit_code == 1 and "already exists" in again.output
-    assert session.scalar(sa.select(Staff.email)) == "ali@example.se"
+    staff = session.scalar(sa.select(Staff))
+    assert staff.email == "ali@example.se"
+    assert staff.password_hash.startswith("$argon2id$")
+    assert "a long pass phrase" not in staff.password_hash
+
+
+def test_create_staff_asks_for_the_password_twice_and_refuses_a_weak_one(runner, session):
+    args = ["create-staff", "--email", "nadia@example.se", "--name", "Nadia", "--role",
+            "interpreter"]
+    weak = runner.invoke(args=args, input="short\nshort\n")
+    assert weak.exit_code == 1 and "at least 12 characters" in weak.output
+    assert session.scalar(sa.select(Staff.id)) is None
+    ok = runner.invoke(args=args, input="tolkar texter varje dag\ntolkar texter varje dag\n")
+    assert ok.exit_code == 0, ok.output
+    assert session.scalar(sa.select(Staff.role)).value == "interpreter"
 
 
 def test_seed_demo_twice_does_not_duplicate(runner, session):
