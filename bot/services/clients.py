@@ -1,19 +1,33 @@
-"""Registering clients: validate everything first, then write, and audit who did it."""
+"""Registering clients (validate everything first, then write) and pausing or stopping their
+messages; every change is audited."""
 
 from __future__ import annotations
 
 import csv
 import io
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from bot.i18n.languages import language
-from bot.models import Client, Role, Staff, SwedishLevel
+from bot.messaging.quiet_hours import QuietHours
+from bot.models import (
+    Client,
+    ClientStatus,
+    Message,
+    MessageStatus,
+    Role,
+    Staff,
+    SwedishLevel,
+    utcnow,
+)
 from bot.phones import InvalidPhone, parse_mobile
+from bot.services import conversations, schedules
 from bot.services.audit import audit
+from bot.services.runtime import Runtime
 
 CSV_COLUMNS = ("phone", "first_name", "language", "swedish_level", "case_manager")
 
@@ -119,3 +133,69 @@ def import_csv(db: so.Session, text: str, *, actor: str) -> list[Client]:
     db.flush()
     audit(db, actor, "client.import", None, detail={"count": len(clients)})
     return clients
+
+
+# --- pausing and stopping (staff) ---------------------------------------------------------
+
+def pause(db: so.Session, client: Client, by: str, *, actor_id: int | None = None,
+          now: datetime | None = None) -> None:
+    """Pause a client's nudges: those due while paused are skipped, not saved up, and a
+    nudge held for quiet hours is not sent; the client's own messages are still answered."""
+    now = now or utcnow()
+    if client.paused:
+        return
+    client.paused = True
+    held = db.execute(
+        sa.update(Message).where(Message.client_id == client.id,
+                                 Message.status == MessageStatus.QUEUED,
+                                 Message.send_after > now)
+        .values(status=MessageStatus.SUPPRESSED, updated_at=now)
+        .execution_options(synchronize_session=False)).rowcount
+    audit(db, by, "client.pause", f"client:{client.id}", actor_id=actor_id, at=now,
+          detail={"held_messages_dropped": held})
+
+
+def resume(db: so.Session, client: Client, by: str, *, actor_id: int | None = None,
+           now: datetime | None = None) -> None:
+    """Undo `pause`, and a staff `stop_all`. A client who wrote STOPP can only start
+    messages again themselves, with START."""
+    if client.status is ClientStatus.STOPPED and client.stopped_by != "staff":
+        raise ClientError("the client wrote STOPP: only they can start messages again, "
+                          "by writing START")
+    if not client.paused and client.status is ClientStatus.ACTIVE:
+        return
+    client.paused = False
+    client.status, client.stopped_by = ClientStatus.ACTIVE, None
+    audit(db, by, "client.resume", f"client:{client.id}", actor_id=actor_id, at=now)
+
+
+def stop_all(db: so.Session, client: Client, by: str, *, actor_id: int | None = None,
+             now: datetime | None = None) -> int:
+    """Staff stop every message to a client: open nudges and schedules are cancelled and
+    nothing is sent until staff resume. Returns how many nudges were stopped."""
+    now = now or utcnow()
+    for schedule in schedules.schedules_for(db, client):
+        schedules.cancel_schedule(db, schedule, by, actor_id=actor_id, now=now)
+    stopped = conversations.open_enrollments(db, client)
+    for enrollment in stopped:
+        conversations.stop(db, enrollment)
+    if client.status is ClientStatus.ACTIVE:
+        client.status, client.stopped_by = ClientStatus.STOPPED, "staff"
+    audit(db, by, "client.stop_all", f"client:{client.id}", actor_id=actor_id, at=now,
+          detail={"stopped": len(stopped)})
+    return len(stopped)
+
+
+def set_quiet_hours(db: so.Session, rt: Runtime, client: Client, spec: str | None, by: str, *,
+                    actor_id: int | None = None) -> None:
+    """Give a client their own quiet hours ("22:00-09:00"); None or "" for the default."""
+    value = (spec or "").strip() or None
+    if value is not None:
+        try:
+            QuietHours.parse(value, rt.tz.key)
+        except ValueError as exc:
+            raise ClientError(str(exc)) from None
+        value = value.replace("\u2013", "-").replace(" ", "")
+    client.quiet_hours = value
+    audit(db, by, "client.quiet_hours", f"client:{client.id}", actor_id=actor_id,
+          detail={"quiet_hours": value})

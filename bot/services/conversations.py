@@ -28,6 +28,7 @@ from bot.models import (
 )
 from bot.services import outbound
 from bot.services.approvals import approved_texts
+from bot.services.audit import audit
 from bot.services.runtime import Runtime
 from bot.timeutil import parse_time
 
@@ -159,6 +160,16 @@ def stop(db: so.Session, enrollment: Enrollment, status=EnrollmentStatus.STOPPED
     enrollment.awaiting = None
     enrollment.wake_at = None
     cancel_fires(db, enrollment)
+
+
+def skip_paused(db: so.Session, enrollment: Enrollment, now: datetime) -> None:
+    """A nudge (or a flow's own later step) came due while staff had paused the client:
+    it ends quietly, with a note in the audit trail, so nothing piles up for resuming."""
+    started = enrollment.status is EnrollmentStatus.WAITING
+    stop(db, enrollment)
+    audit(db, "system", "enrollment.skipped", f"client:{enrollment.client_id}", at=now,
+          detail={"enrollment": enrollment.id, "flow": enrollment.flow_id,
+                  "reason": "client paused", "had_started": started})
 
 
 def open_enrollments(db: so.Session, client: Client) -> list[Enrollment]:

@@ -94,6 +94,9 @@ def run_fire(db: so.Session, rt: Runtime, fire: Fire, now: datetime,
     if enrollment.client.status is ClientStatus.STOPPED and fire.kind is not FireKind.EXPIRE:
         conversations.stop(db, enrollment)
         return
+    if enrollment.client.paused and fire.kind is not FireKind.EXPIRE:
+        conversations.skip_paused(db, enrollment, now)  # skipped, not saved up for later
+        return
     flow = rt.flow(enrollment.flow_id)
     if fire.kind is FireKind.START:
         if enrollment.status is EnrollmentStatus.SCHEDULED:
