@@ -207,18 +207,20 @@ def asking(db: so.Session, client_ids: Iterable[int]) -> dict[int, list[Enrollme
 def begin(db: so.Session, rt: Runtime, enrollment: Enrollment, now: datetime, *,
           reply: bool = False, open_questions: dict[int, list[Enrollment]] | None = None
           ) -> None:
-    """Start a scheduled enrolment now. A question still open elsewhere is closed first,
-    so a client's next answer can only mean one thing. `open_questions` (from `asking`)
-    saves the query when a batch is started; it is kept up to date here."""
+    """Start a scheduled enrolment now. When it asks a question, a question still open
+    elsewhere is closed, so a client's next answer can only mean one thing (a flow that
+    only informs, like TOLK's confirmation, leaves it open). `open_questions` (from
+    `asking`) saves the query when a batch is started; it is kept up to date here."""
     flow = rt.flow(enrollment.flow_id)
     client = enrollment.client
     if open_questions is None:
         open_questions = asking(db, [client.id])
     questions = open_questions.setdefault(client.id, [])
-    for other in questions:
-        if other.id != enrollment.id and other.status.open and other.awaiting == "reply":
-            stop(db, other, EnrollmentStatus.EXPIRED)
     turn = machine.start(flow, now, params_for(flow, enrollment, client))
+    if turn.state.awaiting == "reply":
+        for other in questions:
+            if other.id != enrollment.id and other.status.open and other.awaiting == "reply":
+                stop(db, other, EnrollmentStatus.EXPIRED)
     enrollment.flow_version = flow.version
     apply(db, rt, enrollment, turn, now, reply=reply, fresh=True)
     if enrollment.status.open and enrollment.awaiting == "reply":

@@ -182,25 +182,54 @@ def _from_client(db: so.Session, rt: Runtime, client: Client, body: str, now: da
     return "reply"
 
 
+def keyword_flow(rt: Runtime, keyword: str) -> str | None:
+    """The flow a client keyword starts: the one whose trigger names it, else the flow
+    with the keyword's own name (help, language, interpreter, absence), if installed."""
+    for flow in rt.flows.values():
+        if flow.trigger is not None and flow.trigger.keyword == keyword:
+            return flow.id
+    return keyword if keyword in rt.flows else None
+
+
 def _keyword(db: so.Session, rt: Runtime, client: Client, keyword: str, now: datetime) -> str:
-    """HJÄLP and SPRÅK start their menus; TOLK tells the case manager at once."""
+    """HJÄLP, SPRÅK, TOLK and FRÅNVARO start their flows. Without the TOLK or FRÅNVARO
+    flow installed, the case manager is told at once instead."""
+    flow_id = keyword_flow(rt, keyword)
+    if flow_id is None and keyword in ("interpreter", "absence"):
+        _tell_case_manager(db, rt, client, keyword, now)
+        return keyword
+    if flow_id is None:
+        raise LookupError(f"no flow starts with the keyword {keyword!r}")
+    enrollment = conversations.start_now(db, rt, client, flow_id, now, by="client",
+                                         reply=True)
+    if keyword == "interpreter":  # the flow's alert carries no client data: add the language
+        db.flush()
+        for alert in db.scalars(sa.select(Alert).where(
+                Alert.enrollment_id == enrollment.id, Alert.reason == "interpreter")):
+            alert.answer = {"language": client.language}
+    return keyword
+
+
+def _tell_case_manager(db: so.Session, rt: Runtime, client: Client, keyword: str,
+                       now: datetime) -> None:
+    """TOLK or FRÅNVARO when their flow is not installed: an alert and a confirmation."""
+    name = LANGUAGES[client.language].swedish if client.language in LANGUAGES else "?"
     if keyword == "interpreter":
-        name = LANGUAGES[client.language].swedish if client.language in LANGUAGES else "?"
         db.add(Alert(client_id=client.id, reason="interpreter", created_at=now,
                      answer={"language": client.language},
                      note=f"The client asks for an interpreter ({name}) at the next meeting."))
         _system(db, rt, client, "interpreter", now)
     else:
-        flow = {"help": "help", "language": "language"}[keyword]
-        conversations.start_now(db, rt, client, flow, now, by="client", reply=True)
-    return keyword
+        db.add(Alert(client_id=client.id, reason="absence", created_at=now,
+                     note="The client reports an absence. Contact them to hear more."))
+        _system(db, rt, client, "received", now)
 
 
 def _stop(db: so.Session, rt: Runtime, client: Client, now: datetime) -> str:
     for enrollment in conversations.open_enrollments(db, client):
         conversations.stop(db, enrollment)
     was_active = client.status is ClientStatus.ACTIVE
-    client.status = ClientStatus.STOPPED
+    client.status, client.stopped_by = ClientStatus.STOPPED, "client"
     if was_active:
         db.add(Alert(client_id=client.id, reason="opt_out", created_at=now,
                      note="The client wrote STOPP. Knuff sends nothing until they write START."))
@@ -209,7 +238,13 @@ def _stop(db: so.Session, rt: Runtime, client: Client, now: datetime) -> str:
 
 
 def _start(db: so.Session, rt: Runtime, client: Client, now: datetime) -> str:
-    client.status = ClientStatus.ACTIVE
+    if client.status is ClientStatus.STOPPED and client.stopped_by == "staff":
+        # Staff stopped the messages (a closed case, a wrong number): only staff resume.
+        db.add(Alert(client_id=client.id, reason="message", created_at=now,
+                     note="The client wrote START, but staff have stopped messages to "
+                          "them. Resume them in Knuff if they should get SMS again."))
+        return "start-staff-stopped"
+    client.status, client.stopped_by = ClientStatus.ACTIVE, None
     _system(db, rt, client, "started", now)
     return "start"
 

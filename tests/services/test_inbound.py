@@ -69,9 +69,19 @@ def test_stopped_client_message_is_kept_but_nothing_is_sent(session, rt, make_cl
 def test_tolk_alerts_the_case_manager_with_the_language(session, rt, make_client):
     client = make_client(language="so")
     assert receive(session, rt, client, "TOLK") == "interpreter"
-    alert = session.scalar(sa.select(Alert))
-    assert alert.reason == "interpreter" and alert.answer == {"language": "so"}
-    assert "somaliska" in alert.note
+    alert = session.scalar(sa.select(Alert).where(Alert.reason == "interpreter"))
+    assert alert.answer == {"language": "so"}
+    assert alert.enrollment_id is not None  # through the interpreter flow
+    assert "tolk" in last_text(session)
+
+
+def test_tolk_without_the_interpreter_flow_still_alerts(session, rt, make_client,
+                                                       monkeypatch):
+    monkeypatch.delitem(rt.flows, "interpreter")
+    client = make_client(language="so")
+    assert receive(session, rt, client, "TOLK") == "interpreter"
+    alert = session.scalar(sa.select(Alert).where(Alert.reason == "interpreter"))
+    assert alert.answer == {"language": "so"} and "somaliska" in alert.note
 
 
 def test_a_keyword_that_answers_the_open_question_answers_it(session, rt, make_client):
