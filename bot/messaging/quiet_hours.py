@@ -9,10 +9,14 @@ reads 02:30 or later.
 
 from __future__ import annotations
 
+import functools
+import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+log = logging.getLogger(__name__)
 
 _SPEC = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-\u2013]\s*(\d{1,2}):(\d{2})\s*$")
 _DISABLED = {"", "off"}
@@ -114,3 +118,20 @@ def _exists(local: datetime) -> bool:
     """True unless `local` falls in the gap when the clocks go forward."""
     round_trip = local.astimezone(UTC).astimezone(local.tzinfo)
     return round_trip.replace(tzinfo=None) == local.replace(tzinfo=None)
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(spec: str, tz: str) -> QuietHours:
+    return QuietHours.parse(spec, tz)
+
+
+def for_client(default: QuietHours, own: str | None) -> QuietHours:
+    """A client's own quiet hours ("22:00-09:00", set by staff) when they have them, else
+    the service default. A stored value that no longer parses falls back to the default."""
+    if not own:
+        return default
+    try:
+        return _parsed(own, default.tz.key)
+    except ValueError:
+        log.warning("a client's quiet hours %r are not valid; using the default", own)
+        return default

@@ -23,6 +23,7 @@ from bot.engine import OutMessage
 from bot.i18n.catalog import resolve
 from bot.i18n.languages import SOURCE
 from bot.i18n.render import render
+from bot.messaging import quiet_hours as quiet
 from bot.messaging.segments import count_segments, gsm_safe
 from bot.messaging.senders import SendError
 from bot.models import Alert, Client, ClientStatus, Direction, Message, MessageStatus
@@ -41,7 +42,8 @@ def queue(db: so.Session, rt: Runtime, client: Client, out: OutMessage, *, now: 
           enrollment_id: int | None = None, reply: bool = False, force: bool = False) -> Message:
     """Persist one message for `client` in the outbox, in the language resolved now.
 
-    `reply` marks an answer to the client's own SMS: it is not held for quiet hours.
+    `reply` marks an answer to the client's own SMS: it is not held for quiet hours; other
+    messages wait for the end of the client's own quiet hours, or the service's.
     `force` sends even to a stopped client (only the STOPP confirmation does this).
     """
     approved = approved_texts(db, rt.flows)
@@ -59,12 +61,13 @@ def queue(db: so.Session, rt: Runtime, client: Client, out: OutMessage, *, now: 
     if chosen.fallback_from:
         _fallback_alert(db, client, chosen.fallback_from, now)
     stopped = client.status is ClientStatus.STOPPED and not force
+    hours = quiet.for_client(rt.quiet, client.quiet_hours)
     msg = Message(
         client_id=client.id, enrollment_id=enrollment_id, direction=Direction.OUT, key=out.key,
         body=body, language=chosen.language, fallback_from=chosen.fallback_from,
         encoding=count.encoding, segments=count.segments,
         status=MessageStatus.SUPPRESSED if stopped else MessageStatus.QUEUED,
-        send_after=now if reply or force else rt.quiet.next_allowed(now),
+        send_after=now if reply or force else hours.next_allowed(now),
         created_at=now, updated_at=now,
     )
     db.add(msg)
