@@ -40,6 +40,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def _sqlite_begin(conn: sa.Connection) -> None:
     # IMMEDIATE takes the write lock up front: a read-then-write transaction can then wait
     # for another writer (busy_timeout) instead of failing with SQLITE_BUSY half-way.
+    if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        return  # each statement commits on its own (a test's reading session)
     conn.connection.driver_connection.execute("BEGIN IMMEDIATE")  # straight to the driver
 
 

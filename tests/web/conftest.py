@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 import pytest
+import sqlalchemy.orm as so
 
 from bot.models import Role, Staff
 from bot.web.security import hash_password
@@ -95,7 +96,10 @@ def ctx(app):
 
 @pytest.fixture
 def session(app):
-    with app.extensions["knuff.sessionmaker"]() as s:
+    """Autocommit: every read sees what the app has committed, and the test never holds
+    SQLite's write lock while a request runs."""
+    engine = app.extensions["knuff.engine"].execution_options(isolation_level="AUTOCOMMIT")
+    with so.Session(engine, expire_on_commit=False) as s:
         yield s
 
 
