@@ -18,7 +18,13 @@ def main() -> int:
     worker = subprocess.Popen([sys.executable, "-m", "bot.worker"], env=env)
     children = (web, worker)
     time.sleep(1.0)
-    print(f"\n  Knuff is running. Phone simulator: http://127.0.0.1:{PORT}/simulator\n"
+    from bot.cli.demo import DEMO_PASSWORD
+
+    print(f"\n  Knuff is running.\n"
+          f"  Phone simulator: http://127.0.0.1:{PORT}/simulator\n"
+          f"  Staff app:       http://127.0.0.1:{PORT}/login  (demo accounts: "
+          f"sara@demo.knuff.se, tolk@demo.knuff.se, admin@demo.knuff.se; "
+          f"password {DEMO_PASSWORD})\n"
           "  Press Ctrl-C to stop.\n", flush=True)
 
     def stop(*_args) -> None:
