@@ -125,3 +125,28 @@ def test_login_and_logout_are_audited(as_, session):
     sara = as_("sara")
     sara.post("/logout", token_from="/staff/")
     assert actions(session) == ["auth.login", "auth.logout"]
+
+
+def test_the_login_limit_is_shared_through_redis_between_web_processes(database_url, people):
+    """Two app instances (two web processes) count the same account's failures together."""
+    import os
+    import uuid
+
+    import pytest
+    import redis
+
+    from tests.conftest import make_app
+
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url("redis://127.0.0.1:6379/15", socket_timeout=1).ping()
+    except redis.RedisError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    first, second = (Browser(make_app(database_url, KNUFF_RATELIMIT_STORAGE_URI=url))
+                     for _ in range(2))
+    email = f"{uuid.uuid4().hex}@example.se"  # fresh per run: the counts live in Redis
+    codes = [(first if n % 2 else second).login(email, "wrong guess each time").status_code
+             for n in range(6)]
+    assert codes == [401] * 5 + [429]
