@@ -230,7 +230,7 @@ def _prepare(rt: Runtime, flow: Flow, kind: ScheduleKind, spec: dict[str, Any],
     event param: the event is now, e.g. "3 working days after agreeing a step"); a
     recurring series without a start starts today."""
     spec, params = dict(spec or {}), dict(params)
-    event = flow.trigger.event if flow.trigger else None
+    event = _event_param(flow)
     if kind is ScheduleKind.EVENT:
         if spec.get("event_at") in (None, "") and event and params.get(event):
             spec["event_at"] = params[event]
@@ -248,6 +248,15 @@ def _prepare(rt: Runtime, flow: Flow, kind: ScheduleKind, spec: dict[str, Any],
         return spec, conversations.check_params(flow, params, rt.tz)
     except conversations.EnrolError as exc:
         raise ScheduleError(str(exc)) from None
+
+
+def _event_param(flow: Flow) -> str | None:
+    """The datetime param an event schedule is relative to: the trigger's `event`, else
+    the flow's only datetime param."""
+    if flow.trigger is not None and flow.trigger.event is not None:
+        return flow.trigger.event
+    found = [name for name, kind in flow.params.items() if kind == "datetime"]
+    return found[0] if len(found) == 1 else None
 
 
 def _warnings(client: Client, planned: Plan) -> list[str]:
