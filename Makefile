@@ -20,7 +20,7 @@ run: $(STAMP)
 	$(BIN)/flask --app bot seed-demo
 	$(BIN)/python -m bot.dev
 
-test: $(STAMP)
+test: $(STAMP) browsers
 	command -v msgfmt >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext)
 	$(BIN)/ruff check .
 	TEST_POSTGRES_URL="$(TEST_POSTGRES_URL)" $(BIN)/pytest -q
@@ -28,6 +28,12 @@ test: $(STAMP)
 bench: $(STAMP)
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python -m bench
+
+# Debian's chromium for the browser tests (tests/browser); never `playwright install`,
+# which downloads its own browser build.
+browsers:
+	command -v chromium >/dev/null || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
