@@ -49,7 +49,7 @@ def case_reassigned(db: so.Session, rt: Runtime, client: Client, new_case_manage
     before = client.case_manager_id
     if before == new_case_manager.id:
         return Outcome(None, "no change: this is already the client's case manager")
-    client.case_manager = new_case_manager
+    client.case_manager_id, client.case_manager = new_case_manager.id, new_case_manager
     audit(db, by, "case.reassign", f"client:{client.id}", actor_id=actor_id, at=now,
           detail={"from": before, "to": new_case_manager.id})
     return _start(db, rt, client, "new_case_manager", by, actor_id, now)
