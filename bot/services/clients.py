@@ -156,8 +156,7 @@ def pause(db: so.Session, client: Client, by: str, *, actor_id: int | None = Non
         sa.update(Message).where(Message.client_id == client.id,
                                  Message.status == MessageStatus.QUEUED,
                                  Message.send_after > now)
-        .values(status=MessageStatus.SUPPRESSED, updated_at=now)
-        .execution_options(synchronize_session=False)).rowcount
+        .values(status=MessageStatus.SUPPRESSED, updated_at=now)).rowcount
     audit(db, by, "client.pause", f"client:{client.id}", actor_id=actor_id, at=now,
           detail={"held_messages_dropped": held})
 
