@@ -28,8 +28,8 @@ def index():
 def phone(client_id: int):
     client = _client(client_id)
     rt = runtime()
-    flows = sorted((f for f in rt.flows.values() if f.id not in ("system", "unknown_number")),
-                   key=lambda f: f.id)
+    # Every flow but `system` (keyword confirmations the host sends one by one).
+    flows = sorted((f for f in rt.flows.values() if f.id != "system"), key=lambda f: f.id)
     return render_template("simulator/phone.html", client=client, flows=flows,
                            language=LANGUAGES.get(client.language), quiet=rt.quiet,
                            quiet_now=rt.quiet.contains(utcnow()))
@@ -81,10 +81,7 @@ def enrol(client_id: int):
     data, rt = _json(), runtime()
     try:
         delay = max(0, int(data.get("delay", 0)))
-        params = {k: v for k, v in (data.get("params") or {}).items() if v}
-        for name, kind in rt.flow(data.get("flow", "")).params.items():
-            if kind == "datetime" and name in params:
-                params[name] = parse_time(params[name], rt.tz).isoformat()
+        params = _params(rt, data)
         session = db.session()
         enrollment = conversations.enrol(session, rt, client, data.get("flow", ""),
                                          at=utcnow() + timedelta(seconds=delay),
@@ -93,6 +90,35 @@ def enrol(client_id: int):
         return jsonify(error=str(exc).strip("'\"")), 400
     session.commit()
     return jsonify(enrollment=enrollment.id)
+
+
+@bp.post("/<int:client_id>/start")
+def start(client_id: int):
+    """Start any flow for this client right now, without waiting for the worker (quiet
+    hours still hold its messages)."""
+    client = _client(client_id)
+    data, rt = _json(), runtime()
+    flow_id = data.get("flow", "")
+    if flow_id == "system":
+        return jsonify(error="system texts are sent by the host, not started"), 400
+    session = db.session()
+    try:
+        enrollment = conversations.start_now(session, rt, client, flow_id, utcnow(),
+                                             by="simulator", params=_params(rt, data))
+    except (LookupError, ValueError) as exc:
+        session.rollback()
+        return jsonify(error=str(exc).strip("'\"")), 400
+    session.commit()
+    return jsonify(enrollment=enrollment.id)
+
+
+def _params(rt, data: dict) -> dict:
+    """The form's flow params; datetimes typed in local time."""
+    params = {k: v for k, v in (data.get("params") or {}).items() if v}
+    for name, kind in rt.flow(data.get("flow", "")).params.items():
+        if kind == "datetime" and name in params:
+            params[name] = parse_time(params[name], rt.tz).isoformat()
+    return params
 
 
 def _client(client_id: int) -> Client:
