@@ -18,6 +18,7 @@ from pathlib import Path
 
 from babel import Locale
 from babel.messages.catalog import Catalog, Message
+from babel.messages.pofile import normalize
 from babel.messages.pofile import write_po as babel_write_po
 
 from bot.i18n.extract import PROJECT
@@ -159,10 +160,26 @@ def catalog_english(language: Language) -> str:
 
 
 def render_po(catalog: Catalog) -> bytes:
-    """A catalog as PO (or POT) bytes, with `#| msgid` for changed sources."""
+    """A catalog as PO (or POT) bytes, with `#| msgid` for changed sources.
+
+    Babel writes a long previous msgid as one wrapped comment that no PO reader accepts
+    (`#| msgid "" "Tack …`), so the `#|` lines are written here, quoted like a msgid.
+    """
     out = BytesIO()
-    babel_write_po(out, catalog, width=88, include_previous=True)
-    return out.getvalue()
+    babel_write_po(out, catalog, width=88, include_previous=False)
+    text = out.getvalue().decode("utf-8")
+    for message in catalog:
+        if message.previous_id and message.context:  # Babel keeps it as a list
+            context = f"\nmsgctxt {normalize(message.context, width=0)}\n"
+            text = text.replace(context, "\n" + _previous_lines(message.previous_id[0])
+                                + context[1:], 1)
+    return text.encode("utf-8")
+
+
+def _previous_lines(previous: str) -> str:
+    """`#| msgid …` lines for a previous source text, wrapped like a msgid."""
+    first, *rest = normalize(previous, width=85).splitlines()
+    return "".join(f"#| {line}\n" for line in [f"msgid {first}", *rest])
 
 
 def write_po(path: Path, catalog: Catalog) -> bool:

@@ -173,6 +173,20 @@ def test_a_changed_swedish_text_keeps_the_translation_as_fuzzy_with_the_old_msgi
     assert (entry.fuzzy, entry.previous_msgid) == (True, "Tack så mycket!")
 
 
+def test_a_long_changed_swedish_text_keeps_a_readable_old_msgid(template, tmp_path):
+    """Babel wraps a long `#| msgid` into one comment no reader accepts; ours is quoted
+    line by line, reads back whole and passes msgfmt."""
+    old = "Tack för att du svarar ärligt. Det är okej att inte känna sig redo. " * 2
+    known = {"visit.done": Known(old.strip(), "شكرا!", False)}
+    data = render_po(language_catalog(template, LANGUAGES["ar"], known))
+    [entry] = [e for e in parse_po(data, "ar.po").entries if e.msgstr]
+    assert (entry.fuzzy, entry.previous_msgid) == (True, old.strip())
+    assert '#| msgid ""\n#| "Tack för att du svarar' in data.decode("utf-8")
+    path = tmp_path / "ar.po"
+    path.write_bytes(data)
+    msgfmt_check(path)
+
+
 def test_a_text_no_flow_has_any_more_is_kept_as_obsolete(template):
     known = {"visit.gone": Known("Hej då!", "مع السلامة!", False)}
     data = render_po(language_catalog(template, LANGUAGES["ar"], known)).decode("utf-8")
