@@ -25,7 +25,7 @@ def runner() -> FlaskCliRunner:
 
 def test_check_passes_on_the_shipped_flows(runner: FlaskCliRunner) -> None:
     result = runner.invoke(args=["flows", "check"])
-    assert (result.exit_code, result.output) == (0, "OK: 7 flows\n")
+    assert (result.exit_code, result.output) == (0, "OK: 16 flows\n")
 
 
 def test_check_lists_problems_and_fails(runner: FlaskCliRunner, tmp_path: Path) -> None:

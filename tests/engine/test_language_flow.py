@@ -31,6 +31,16 @@ def test_menu_offers_every_language_in_registry_order_in_its_own_script(
     assert (choices[-1].key, choices[-1].value) == ("16", "talk")
 
 
+def test_the_welcome_flow_offers_the_same_menu(menu_flow: Flow) -> None:
+    """The welcome flow repeats the menu (a flow cannot start another); they must agree."""
+    welcome = load_library(ROOT / "flows")["welcome"]
+    same = ("text", "segments", "save_as", "choices")
+    assert welcome.step("menu").model_dump(include=set(same)) == \
+        menu_flow.step("menu").model_dump(include=set(same))
+    assert welcome.step("change").from_ == menu_flow.step("change").from_
+    assert welcome.step("confirm_language").text == menu_flow.step("confirm").text
+
+
 def test_language_names_are_never_sent_for_translation(menu_flow: Flow) -> None:
     keys = [key for key, _ in menu_flow.texts()]
     assert "language.menu" in keys and "language.menu.choice.16" in keys

@@ -33,8 +33,9 @@ def test_valid_flow_loads(tmp_path: Path, tiny: dict) -> None:
 def test_shipped_flows_are_valid() -> None:
     assert check_library(ROOT / "flows") == []
     assert set(load_library(ROOT / "flows")) == {
-        "meeting_reminder", "activity_checkin", "motivation", "help", "unknown_number", "system",
-        "language"}
+        "welcome", "meeting_reminder", "activity_start", "activity_checkin", "absence",
+        "motivation", "plan_step", "activity_end", "in_work", "exit_feedback",
+        "new_case_manager", "help", "interpreter", "language", "unknown_number", "system"}
 
 
 def test_problem_str_names_file_and_step() -> None:
