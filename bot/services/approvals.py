@@ -23,12 +23,22 @@ from pathlib import Path
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from babel.messages.catalog import Catalog
 
 from bot.engine.flow import Flow
 from bot.i18n.catalog import ApprovedLookup
-from bot.i18n.catalogs import Known, PoError, check_po, parse_po, po_language
+from bot.i18n.catalogs import (
+    Known,
+    PoError,
+    check_po,
+    drafts_only,
+    language_catalog,
+    parse_po,
+    po_language,
+)
 from bot.i18n.extract import sources as flow_sources
-from bot.i18n.languages import LANGUAGES, SOURCE
+from bot.i18n.languages import LANGUAGES, SOURCE, Language
+from bot.i18n.render import has_stray_brace, placeholders
 from bot.models import Translation, TranslationStatus, utcnow
 from bot.services.audit import audit
 
@@ -47,12 +57,13 @@ def is_current(row: Translation, source: str | None) -> bool:
 
 
 def _approve(db: so.Session, row: Translation, source: str, by: str, now: datetime,
-             how: str) -> None:
+             how: str, actor_id: int | None = None) -> None:
     """Approve `row` for `source` and record who, when and how in the audit trail."""
     row.source, row.source_hash, row.text_hash = source, digest(source), digest(row.text)
     row.status, row.approved_by, row.approved_at = Status.APPROVED, by, now
     row.previous_source = row.comment = None
     audit(db, by, "translation.approve", f"translation:{row.language}:{row.key}", at=now,
+          actor_id=actor_id,
           detail={"how": how, "source_hash": row.source_hash, "text_hash": row.text_hash})
 
 
@@ -91,10 +102,10 @@ class ImportResult:
     unchanged: int = 0
 
 
-def import_po(db: so.Session, path_or_text: Path | str, language: str | None = None, *,
+def import_po(db: so.Session, path_or_text: Path | str | bytes, language: str | None = None, *,
               flows: Iterable[Flow], approve: bool = False, by: str = "cli",
               name: str = "<input>", now: datetime | None = None) -> ImportResult:
-    """Import an edited PO file (a Path, or the text itself named `name`).
+    """Import an edited PO file (a Path, or the text or bytes themselves named `name`).
 
     Nothing is written when any entry is broken (PoError lists file:line for each).
     With `approve`, entries that are not fuzzy are approved by `by`; fuzzy entries are
@@ -177,6 +188,142 @@ def approve(db: so.Session, language: str, *, flows: Iterable[Flow], by: str,
 
 
 @dataclass(frozen=True)
+class PlaceholderCheck:
+    """How a translation's `{placeholders}` compare with its Swedish source: the same
+    rules `check_po` applies to an uploaded file, per text, for the review pages."""
+
+    missing: tuple[str, ...] = ()  # in the Swedish text, not in the translation
+    invented: tuple[str, ...] = ()  # in the translation only
+    stray_brace: bool = False
+    newlines: bool = False  # begins or ends with a newline where the Swedish does not
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing or self.invented or self.stray_brace or self.newlines)
+
+
+def check_placeholders(source: str, text: str) -> PlaceholderCheck:
+    """Compare a translation with its source; an empty translation has nothing to check."""
+    if not text:
+        return PlaceholderCheck()
+    want, got = placeholders(source), placeholders(text)
+    return PlaceholderCheck(
+        tuple(f"{{{n}}}" for n in want if n not in got),
+        tuple(f"{{{n}}}" for n in got if n not in want), has_stray_brace(text),
+        (source.startswith("\n"), source.endswith("\n")) !=
+        (text.startswith("\n"), text.endswith("\n")))
+
+
+class ApprovalRefused(ValueError):
+    """An approval the rules do not allow; `check` or `reason` says why."""
+
+    def __init__(self, reason: str, check: PlaceholderCheck | None = None):
+        super().__init__(reason)
+        self.reason, self.check = reason, check
+
+
+def _source_of(flows: Iterable[Flow], key: str) -> str:
+    source = flow_sources(flows).get(key)
+    if source is None:
+        raise KeyError(f"no flow has the text {key!r}")
+    return source
+
+
+def _row_for(db: so.Session, language: str, key: str, source: str) -> Translation:
+    row = db.scalar(sa.select(Translation).where(Translation.language == language,
+                                                 Translation.key == key))
+    return row or _new_row(db, language, key, source)
+
+
+def _store(row: Translation, text: str, source: str) -> bool:
+    """Put `text` in the row, made for `source`; False when nothing changed. A changed
+    text is a draft again: the approval was for the old one."""
+    if row.text == text and row.source_hash == digest(source):
+        return False
+    if row.source_hash != digest(source):
+        row.previous_source = row.previous_source or row.source
+    if row.text != text:  # written in view of the current source: no diff to show any more
+        row.previous_source = None
+    row.text, row.text_hash, row.source, row.source_hash = (text, digest(text), source,
+                                                            digest(source))
+    _withdraw(row, Status.NEEDS_REVIEW if row.previous_source else Status.DRAFT)
+    return True
+
+
+def save_translation(db: so.Session, language: str, key: str, text: str, *,
+                     flows: Iterable[Flow], by: str, actor_id: int | None = None,
+                     now: datetime | None = None) -> Translation:
+    """Store an edited translation as a draft (an unchanged text keeps its status).
+
+    The comment of a sent-back text stays until someone approves it, so the next reader
+    sees why it was sent back. KeyError when no flow has `key`.
+    """
+    db.info.pop(TRANSACTION_CACHE, None)
+    source = _source_of(flows, key)
+    row = _row_for(db, language, key, source)
+    if row.id is None and not text:  # clearing a text that was never there
+        db.expunge(row)
+        return row
+    if _store(row, text, source):
+        audit(db, by, "translation.save", f"translation:{language}:{key}", at=now or utcnow(),
+              actor_id=actor_id, detail={"status": row.status.value,
+                                         "text_hash": row.text_hash})
+    return row
+
+
+def approve_translation(db: so.Session, language: str, key: str, text: str, *,
+                        flows: Iterable[Flow], by: str, actor_id: int | None = None,
+                        seen_source_hash: str | None = None,
+                        now: datetime | None = None) -> Translation:
+    """Approve exactly `text` for the current Swedish source (storing it if edited).
+
+    Refused (ApprovalRefused, nothing written) when the text is empty, its placeholders
+    differ from the source's, or the source changed since the reviewer saw it
+    (`seen_source_hash`).
+    """
+    db.info.pop(TRANSACTION_CACHE, None)
+    source = _source_of(flows, key)
+    if seen_source_hash is not None and seen_source_hash != digest(source):
+        raise ApprovalRefused("source_changed")
+    if not text.strip():
+        raise ApprovalRefused("empty")
+    check = check_placeholders(source, text)
+    if not check.ok:
+        raise ApprovalRefused("placeholders", check)
+    row = _row_for(db, language, key, source)
+    if row.text != text:
+        _store(row, text, source)
+    if not is_current(row, source):
+        _approve(db, row, source, by, now or utcnow(), "review", actor_id)
+    return row
+
+
+def send_back(db: so.Session, language: str, key: str, comment: str, *,
+              flows: Iterable[Flow], by: str, text: str | None = None,
+              actor_id: int | None = None, now: datetime | None = None) -> Translation:
+    """Reject a translation with a comment for whoever translates it next (status
+    rejected, approval withdrawn). `text`, when given, is stored first (the reviewer's
+    edit). ApprovalRefused when there is no comment or no translation to send back."""
+    db.info.pop(TRANSACTION_CACHE, None)
+    comment = " ".join(comment.split())
+    if not comment:
+        raise ApprovalRefused("no_comment")
+    source = _source_of(flows, key)
+    row = db.scalar(sa.select(Translation).where(Translation.language == language,
+                                                 Translation.key == key))
+    if not (text if text is not None else row.text if row else ""):
+        raise ApprovalRefused("nothing_to_send_back")
+    row = row or _new_row(db, language, key, source)
+    if text is not None:
+        _store(row, text, source)
+    _withdraw(row, Status.REJECTED)
+    row.comment = comment[:500]
+    audit(db, by, "translation.send_back", f"translation:{language}:{key}", at=now or utcnow(),
+          actor_id=actor_id, detail={"comment": row.comment, "text_hash": row.text_hash})
+    return row
+
+
+@dataclass(frozen=True)
 class StatusRow:
     """How far one flow is translated into one language."""
 
@@ -223,6 +370,16 @@ def known_from_db(db: so.Session, language: str, flows: Iterable[Flow]) -> dict[
         notes = (f"Sent back: {row.comment}",) if row.comment else ()
         known[key] = Known(msgid, row.text, not is_current(row, current.get(key)), None, notes)
     return known
+
+
+def export_catalog(db: so.Session, language: Language, *, flows: Iterable[Flow],
+                   template: Catalog, drafts: Mapping[str, Known] | None = None) -> Catalog:
+    """A language's catalog as `flask translations export` writes it: the database's
+    texts (approved for the current source plain, everything else fuzzy) over `drafts`
+    (the shipped file's translations), which stay drafts: approval lives in the database."""
+    known = drafts_only(dict(drafts or {}))
+    known.update(known_from_db(db, language.code, flows))
+    return language_catalog(template, language, known)
 
 
 _cache_lock = threading.Lock()

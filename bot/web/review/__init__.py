@@ -10,4 +10,4 @@ from bot.web.security import guard
 bp = Blueprint("review", __name__, url_prefix="/review")
 guard(bp, Role.INTERPRETER, Role.ADMIN)
 
-from bot.web.review import views  # noqa: E402,F401  (routes)
+from bot.web.review import po, views  # noqa: E402,F401  (routes)
