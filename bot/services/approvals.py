@@ -298,6 +298,24 @@ def approve_translation(db: so.Session, language: str, key: str, text: str, *,
     return row
 
 
+def approve_texts(db: so.Session, language: str, texts: Mapping[str, str], *,
+                  flows: Iterable[Flow], by: str, actor_id: int | None = None,
+                  now: datetime | None = None) -> tuple[list[str], dict[str, ApprovalRefused]]:
+    """Approve each key's exact text, as a reviewer read them on one page; each approval
+    is checked and audited on its own. Returns the keys approved and those refused."""
+    done, refused = [], {}
+    flows = list(flows)
+    for key, text in texts.items():
+        try:
+            approve_translation(db, language, key, text, flows=flows, by=by,
+                                actor_id=actor_id, now=now)
+        except ApprovalRefused as refusal:
+            refused[key] = refusal
+        else:
+            done.append(key)
+    return done, refused
+
+
 def send_back(db: so.Session, language: str, key: str, comment: str, *,
               flows: Iterable[Flow], by: str, text: str | None = None,
               actor_id: int | None = None, now: datetime | None = None) -> Translation:

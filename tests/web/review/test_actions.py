@@ -3,6 +3,8 @@ source and translation, placeholders must match, every action is audited."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.models import Translation, TranslationStatus
@@ -178,3 +180,46 @@ def test_coverage_on_the_pages_matches_the_database(nadia, with_name, entries, s
     whole = review.total(ours)
     index = page(nadia.get("/review/"))
     assert f"{whole.approved} av {whole.total}" in index
+
+
+def test_approve_all_takes_exactly_the_texts_shown(nadia, with_name, entries, session, rt):
+    flow, key, source = with_name
+    texts = dict(entries[flow])
+    plain = [k for k, s in texts.items() if not approvals.placeholders(s)][:3]
+    for k in plain:
+        act(nadia, "ar", flow, k, "save", "نص " + k)
+    act(nadia, "ar", flow, plain[0], "send_back", "نص " + plain[0], comment="Nej")
+    act(nadia, "ar", flow, key, "save", "مرحبا")  # placeholders wrong: left out
+    html = page(nadia.get(f"/review/ar/{flow}/"))
+    seen = re.findall(r'name="seen" value="([^"]+)"', html)
+    seen_keys = [s.split(" ")[0] for s in seen]
+    assert plain[1] in seen_keys and plain[0] not in seen_keys and key not in seen_keys
+    # One text changes after the page was shown: it is not approved unseen.
+    act(nadia, "ar", flow, plain[2], "save", "نص آخر")
+    path = f"/review/ar/{flow}/"
+    response = nadia.post(path, {"action": "approve_all", "confirm": "y", "seen": seen},
+                          token_from=path)
+    assert response.status_code == 302
+    found = rows(session)
+    assert found[("ar", plain[1])].status is TranslationStatus.APPROVED
+    assert found[("ar", plain[2])].status is TranslationStatus.DRAFT
+    assert found[("ar", plain[0])].status is TranslationStatus.REJECTED
+    assert found[("ar", key)].status is TranslationStatus.DRAFT
+    approved = [k for k in seen_keys if found.get(("ar", k)) is not None
+                and found[("ar", k)].status is TranslationStatus.APPROVED]
+    assert set(approved) == set(seen_keys) - {plain[2]}
+    flashes = page(nadia.get(response.headers["Location"]))
+    assert f"{len(approved)} texter godkända." in flashes
+    assert "1 text hade ändrats eller kunde inte godkännas." in flashes
+    assert approvals.approved_lookup(session, rt.flows)(plain[1], "ar") == "نص " + plain[1]
+
+
+def test_approve_all_needs_the_confirmation(nadia, with_name, session):
+    flow, _, _ = with_name
+    path = f"/review/ar/{flow}/"
+    html = page(nadia.get(path))
+    seen = re.findall(r'name="seen" value="([^"]+)"', html)
+    response = nadia.post(path, {"action": "approve_all", "seen": seen}, token_from=path)
+    assert "Kryssa i att du har läst texterna först." in page(
+        nadia.get(response.headers["Location"]))
+    assert rows(session) == {}
