@@ -104,7 +104,8 @@ class ImportResult:
 
 def import_po(db: so.Session, path_or_text: Path | str | bytes, language: str | None = None, *,
               flows: Iterable[Flow], approve: bool = False, by: str = "cli",
-              name: str = "<input>", now: datetime | None = None) -> ImportResult:
+              name: str = "<input>", now: datetime | None = None,
+              actor_id: int | None = None) -> ImportResult:
     """Import an edited PO file (a Path, or the text or bytes themselves named `name`).
 
     Nothing is written when any entry is broken (PoError lists file:line for each).
@@ -131,7 +132,7 @@ def import_po(db: so.Session, path_or_text: Path | str | bytes, language: str | 
         key, source = entry.context or "", current[entry.context or ""]
         row = rows.get(key) or _new_row(db, lang.code, key, source)
         outcome = _apply(db, row, entry.msgid or "", entry.msgstr, source,
-                         approve and not entry.fuzzy, by, now)
+                         approve and not entry.fuzzy, by, now, actor_id)
         counts[outcome] += 1
     return ImportResult(lang.code, **counts)
 
@@ -149,7 +150,7 @@ def _new_row(db: so.Session, language: str, key: str, source: str) -> Translatio
 
 
 def _apply(db: so.Session, row: Translation, msgid: str, text: str, source: str,
-           approve: bool, by: str, now: datetime) -> str:
+           approve: bool, by: str, now: datetime, actor_id: int | None = None) -> str:
     """Store one imported translation; return which ImportResult count it adds to."""
     if msgid != source:  # translated from an older Swedish text: a reviewer must look
         if row.text == text or is_current(row, source):  # a stale file changes nothing
@@ -163,7 +164,7 @@ def _apply(db: so.Session, row: Translation, msgid: str, text: str, source: str,
     row.text, row.text_hash = text, digest(text)
     row.source, row.source_hash, row.previous_source = source, digest(source), None
     if approve:
-        _approve(db, row, source, by, now, "import")
+        _approve(db, row, source, by, now, "import", actor_id)
         return "approved"
     _withdraw(row, Status.DRAFT)
     return "drafts"

@@ -83,7 +83,7 @@ def upload(lang):
     try:
         result = approvals.import_po(s, data, lang.code, flows=runtime().flows.values(),
                                      approve=form.approve.data, by=current_user.email,
-                                     name=name)
+                                     name=name, actor_id=current_user.id)
     except PoError as error:
         s.rollback()
         return render_language(lang, form, problems=error.problems, status=400)

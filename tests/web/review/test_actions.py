@@ -17,6 +17,7 @@ def arabic(source: str) -> str:
     return "مرحبا " + " ".join(f"{{{n}}}" for n in approvals.placeholders(source)) + " ؟"
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 def test_approve_records_who_and_both_hashes(nadia, people, with_name, session):
     flow, key, source = with_name
     response = act(nadia, "ar", flow, key, "approve", arabic(source),
@@ -151,6 +152,7 @@ def test_an_unknown_key_or_action_is_refused(nadia, with_name, entries):
     assert act(nadia, "ar", flow, key, "delete", "x").status_code == 400
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 def test_coverage_on_the_pages_matches_the_database(nadia, with_name, entries, session, rt):
     flow, key, source = with_name
     keys = [k for k, _ in entries[flow] if not k.endswith(".words")]

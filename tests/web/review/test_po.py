@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
@@ -56,6 +57,7 @@ def test_download_has_approved_entries_plain_and_the_rest_fuzzy(nadia, with_name
     assert audits(session)[-1] == ("translation.download", "catalog:ar")
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 def test_the_download_round_trips_through_the_upload(nadia, with_name, entries, session):
     flow, key, source = with_name
     act(nadia, "ar", flow, key, "approve", kept(source))
