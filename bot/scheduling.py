@@ -286,7 +286,7 @@ def normalise(kind: str, spec: dict[str, Any]) -> dict[str, Any]:
         out["weekdays"] = _weekdays(out.get("weekdays"))
         out["time"] = f"{_clock(out.get('time'), 'time'):%H:%M}"
         out["weeks"] = _whole(out.get("weeks"), "weeks", 1, MAX_WEEKS)
-        if "every" in out and out.get("taper"):
+        if out.get("every", 1) != 1 and out.get("taper"):
             raise ScheduleError("every and taper do not go together: pick one")
         out["every"] = _whole(out.get("every", 1), "every", 1, MAX_WEEKS)
         if not isinstance(out.setdefault("taper", False), bool):

@@ -190,6 +190,17 @@ def test_weekday_names_in_swedish_english_or_iso_numbers_are_stored_alike():
                                             "taper": False}
 
 
+@pytest.mark.parametrize(("kind", "spec"), [
+    ("once", {"at": "2026-12-01T09:00"}),
+    ("event", {"event_at": "2026-12-03T13:00", "offsets": ["-1D@09:00", "now"]}),
+    ("recurring", {"weekdays": ["mån"], "time": "9:00", "weeks": 8, "taper": True}),
+    ("recurring", {"weekdays": [5], "time": "15:00", "weeks": 8, "every": 2}),
+])
+def test_a_stored_spec_reads_back_the_same(kind, spec):
+    stored = normalise(kind, spec)
+    assert normalise(kind, stored) == stored
+
+
 # --- daylight saving time -------------------------------------------------------------------
 
 def test_a_time_in_the_spring_forward_gap_moves_forward_by_the_gap():
