@@ -87,11 +87,8 @@ def create_schedule(db: so.Session, rt: Runtime, client: Client, flow_id: str, k
     """Store a schedule and one nudge (enrolment) per planned time. The same schedule
     made again while its first one still has nudges to come returns the first one."""
     now = now or utcnow()
-    seen = preview(db, rt, client, flow_id, kind, spec, params, skip_holidays=skip_holidays,
-                   now=now)
-    if not seen.times:
-        reasons = "; ".join(o.note or o.label for o in seen.occurrences) or "no times"
-        raise ScheduleError(f"nothing to schedule: {reasons}")
+    seen = _something(preview(db, rt, client, flow_id, kind, spec, params,
+                              skip_holidays=skip_holidays, now=now))
     same = _live_twin(db, client, seen)
     if same is not None:
         return same
@@ -173,8 +170,8 @@ def update_schedule(db: so.Session, rt: Runtime, schedule: Schedule, by: str, *,
     spec = spec if spec is not None else schedule.spec
     params = params if params is not None else schedule.params
     keep = schedule.skip_holidays if skip_holidays is None else skip_holidays
-    preview(db, rt, client, schedule.flow_id, kind, spec, params, skip_holidays=keep,
-            now=now)  # a bad new timing changes nothing
+    _something(preview(db, rt, client, schedule.flow_id, kind, spec, params,
+                       skip_holidays=keep, now=now))  # a bad new timing changes nothing
     cancel_schedule(db, schedule, by, actor_id=actor_id, now=now)
     new = create_schedule(db, rt, client, schedule.flow_id, kind, spec, params, by, keep,
                           actor_id=actor_id, now=now)
@@ -257,6 +254,14 @@ def _event_param(flow: Flow) -> str | None:
         return flow.trigger.event
     found = [name for name, kind in flow.params.items() if kind == "datetime"]
     return found[0] if len(found) == 1 else None
+
+
+def _something(seen: Preview) -> Preview:
+    """The preview, if it schedules anything; else ScheduleError with every reason."""
+    if not seen.times:
+        reasons = "; ".join(o.note or o.label for o in seen.occurrences) or "no times"
+        raise ScheduleError(f"nothing to schedule: {reasons}")
+    return seen
 
 
 def _warnings(client: Client, planned: Plan) -> list[str]:

@@ -219,6 +219,9 @@ def test_updating_a_schedule_replaces_the_nudges_still_to_come(session, rt, make
     with pytest.raises(ScheduleError, match="offsets"):
         schedules.update_schedule(session, rt, old, "sara@example.se", spec={"offsets": []},
                                   now=NOON)
+    with pytest.raises(ScheduleError, match="nothing to schedule"):
+        schedules.update_schedule(session, rt, old, "sara@example.se",
+                                  spec={"offsets": ["-30d@09:00"]}, now=NOON)
     assert old.cancelled_at is None
     new = schedules.update_schedule(session, rt, old, "sara@example.se",
                                     spec={"offsets": ["-1d@10:00"]}, now=NOON)
