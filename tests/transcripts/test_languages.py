@@ -58,6 +58,10 @@ CLIENT, CASE_MANAGER = "Amina", "Sara"
 # The reminder goes out the day before (NOON, Tuesday 12:00 in Stockholm); the meeting is
 # Wednesday 14:00, so the same-day reminder comes two hours before, at NOON + 1 day.
 MEETING_AT = NOON + timedelta(days=1, hours=2)
+# An activity starts on Friday 12:00 (reminder the day before, at the same time) and
+# another ends two weeks after NOON (asked again two days before).
+START_AT, DAY_BEFORE_START = NOON + timedelta(days=3), timedelta(days=2)
+END_AT, TWO_DAYS_BEFORE_END = NOON + timedelta(days=14), timedelta(days=12)
 
 # Digits as a client of each language types them; Latin for every language not listed.
 DIGITS = {"ar": "٠١٢٣٤٥٦٧٨٩", "ckb": "٠١٢٣٤٥٦٧٨٩", "fa": "۰۱۲۳۴۵۶۷۸۹", "fa_AF": "۰۱۲۳۴۵۶۷۸۹"}
@@ -168,14 +172,14 @@ SCRIPTS: dict[str, tuple[Script, ...]] = {
     ),
     "motivation": (
         Script("low_then_free_text", (Digit(1), FreeText()),
-               {"readiness": "1", "helped": "text"}),
+               {"readiness": "1", "important": "text"}),
         Script("mid_then_no_answer", (Digit(3), At(timedelta(days=1, hours=1))),
                {"readiness": "3", "helped": "timeout"}),
         Script("high_then_free_text", (Digit(5), FreeText()),
                {"readiness": "5", "helped": "text"}),
         Script("talk_by_word", (Word("ready", 6),), {"readiness": "talk"}),
         Script("unrecognised_twice_then_free_text", (SHRUG, THINKING, FreeText()),
-               {"readiness": "other", "helped": "text"}),
+               {"readiness": "other", "important": "text"}),
         Script("no_answer", (At(timedelta(days=1, hours=1)),), {"readiness": "timeout"}),
     ),
     "help": (
@@ -194,10 +198,116 @@ SCRIPTS: dict[str, tuple[Script, ...]] = {
                {"language": "other"}),
         Script("no_answer", (Keyword("language"), hours(5)), {"language": "timeout"}),
     ),
+    "welcome": (
+        Script("language_ok_by_yes", (YES,), {"language_ok": "ok"}),
+        Script("change_language_by_digit", (Digit(2), PickLanguage()),
+               {"language_ok": "change_language", "language": "<next>"}),
+        Script("call_me_by_word", (Word("language_ok", 3),), {"language_ok": "talk"}),
+        Script("unrecognised_twice", (SHRUG, THINKING), {"language_ok": "other"}),
+        Script("change_language_by_word_then_unrecognised_twice",
+               (Word("language_ok", 2), SHRUG, THINKING),
+               {"language_ok": "change_language", "language": "other"}),
+        Script("change_language_then_talk_by_word", (Digit(2), Word("menu", 16)),
+               {"language_ok": "change_language", "language": "talk"}),
+        Script("no_answer", (hours(25),), {"language_ok": "timeout"}),
+    ),
+    "activity_start": (
+        Script("ok_by_yes_then_reminder", (YES, At(DAY_BEFORE_START)), {"start_ok": "ok"}),
+        Script("obstacle_by_digit_then_childcare_by_word",
+               (Digit(2), Word("obstacle", 1), At(DAY_BEFORE_START)),
+               {"start_ok": "problem", "obstacle": "childcare"}),
+        Script("obstacle_by_word_then_transport_by_digit",
+               (Word("intro", 2), Digit(2), At(DAY_BEFORE_START)),
+               {"start_ok": "problem", "obstacle": "transport"}),
+        Script("obstacle_then_unrecognised_twice",
+               (Digit(2), SHRUG, THINKING, At(DAY_BEFORE_START)),
+               {"start_ok": "problem", "obstacle": "other"}),
+        Script("obstacle_then_no_answer", (Digit(2), hours(9), At(DAY_BEFORE_START)),
+               {"start_ok": "problem", "obstacle": "timeout"}),
+        Script("question_by_word", (Word("intro", 3), At(DAY_BEFORE_START)),
+               {"start_ok": "question"}),
+        Script("talk_by_digit", (Digit(4), At(DAY_BEFORE_START)), {"start_ok": "talk"}),
+        Script("unrecognised_twice", (SHRUG, THINKING, At(DAY_BEFORE_START)),
+               {"start_ok": "other"}),
+        Script("no_answer", (hours(9), At(DAY_BEFORE_START)), {"start_ok": "timeout"}),
+    ),
+    "absence": (
+        Script("sick_by_word_with_a_note", (Keyword("absence"), Word("reason", 1), FreeText()),
+               {"reason": "sick", "note": "text"}),
+        Script("childcare_by_digit_no_note", (Keyword("absence"), Digit(2), hours(3)),
+               {"reason": "childcare", "note": "timeout"}),
+        Script("talk_by_digit", (Keyword("absence"), Digit(6)), {"reason": "talk"}),
+        Script("unrecognised_twice", (Keyword("absence"), SHRUG, THINKING),
+               {"reason": "other"}),
+        Script("no_answer", (Keyword("absence"), hours(5)), {"reason": "timeout"}),
+    ),
+    "plan_step": (
+        Script("done_by_word", (Word("progress", 1),), {"progress": "done"}),
+        Script("started_by_digit", (Digit(2),), {"progress": "started"}),
+        Script("stuck_by_word", (Word("progress", 3),), {"progress": "stuck"}),
+        Script("change_goal_by_digit", (Digit(4),), {"progress": "change_goal"}),
+        Script("talk_by_word", (Word("progress", 5),), {"progress": "talk"}),
+        Script("unrecognised_twice", (SHRUG, THINKING), {"progress": "other"}),
+        Script("no_answer", (hours(25),), {"progress": "timeout"}),
+    ),
+    "activity_end": (
+        Script("arranged_by_word", (Word("next_step", 1),), {"next_step_14d": "arranged"}),
+        Script("waiting_then_arranged_by_word",
+               (Digit(2), At(TWO_DAYS_BEFORE_END), Word("next_step_again", 1)),
+               {"next_step_14d": "waiting", "next_step_2d": "arranged"}),
+        Script("nothing_by_word_then_still_waiting",
+               (Word("next_step", 3), At(TWO_DAYS_BEFORE_END), Digit(2)),
+               {"next_step_14d": "nothing", "next_step_2d": "waiting"}),
+        Script("talk_then_nothing_by_digits", (Digit(4), At(TWO_DAYS_BEFORE_END), Digit(3)),
+               {"next_step_14d": "talk", "next_step_2d": "nothing"}),
+        Script("unrecognised_twice_then_talk_by_word",
+               (SHRUG, THINKING, At(TWO_DAYS_BEFORE_END), Word("next_step_again", 4)),
+               {"next_step_14d": "other", "next_step_2d": "talk"}),
+        Script("no_answer_then_unrecognised_twice",
+               (hours(25), At(TWO_DAYS_BEFORE_END), SHRUG, THINKING),
+               {"next_step_14d": "timeout", "next_step_2d": "other"}),
+        Script("no_answer_twice",
+               (hours(25), At(TWO_DAYS_BEFORE_END), At(TWO_DAYS_BEFORE_END + timedelta(days=1))),
+               {"next_step_14d": "timeout", "next_step_2d": "timeout"}),
+    ),
+    "in_work": (
+        Script("going_well_by_word", (Word("how", 1),), {"work": "going_well"}),
+        Script("problem_by_digit", (Digit(2),), {"work": "problem"}),
+        Script("meet_by_word", (Word("how", 3),), {"work": "meet"}),
+        Script("stopped_by_digit", (Digit(4),), {"work": "stopped"}),
+        Script("talk_by_word", (Word("how", 5),), {"work": "talk"}),
+        Script("unrecognised_twice", (SHRUG, THINKING), {"work": "other"}),
+        Script("no_answer", (hours(25),), {"work": "timeout"}),
+    ),
+    "exit_feedback": (
+        Script("write_by_word_both_answers", (Word("invite", 1), FreeText(), FreeText()),
+               {"feedback": "write", "helped": "text", "not_helped": "text"}),
+        Script("write_by_digit_then_nothing", (Digit(1), hours(25)),
+               {"feedback": "write", "helped": "timeout"}),
+        Script("call_by_word", (Word("invite", 2),), {"feedback": "talk"}),
+        Script("no_thanks_by_no", (NO,), {"feedback": "no_thanks"}),
+        Script("unrecognised_twice", (SHRUG, THINKING), {"feedback": "other"}),
+        Script("no_answer", (hours(49),), {"feedback": "timeout"}),
+    ),
+    "new_case_manager": (
+        Script("book_by_word", (Word("hello", 1),), {"new_case_manager": "book_meeting"}),
+        Script("question_by_digit", (Digit(2),), {"new_case_manager": "question"}),
+        Script("ok_by_yes", (YES,), {"new_case_manager": "ok"}),
+        Script("talk_by_digit", (Digit(4),), {"new_case_manager": "talk"}),
+        Script("unrecognised_twice", (SHRUG, THINKING), {"new_case_manager": "other"}),
+        Script("no_answer", (hours(49),), {"new_case_manager": "timeout"}),
+    ),
 }
 FLOWS = tuple(SCRIPTS)
-ENROLLED = {"activity_checkin", "meeting_reminder", "motivation"}  # the rest start by keyword
-PARAMS = {"meeting_reminder": {"meeting_at": MEETING_AT.isoformat()}}
+# The rest start by keyword (HJÄLP, SPRÅK, FRÅNVARO).
+ENROLLED = {"welcome", "activity_checkin", "meeting_reminder", "activity_start", "motivation",
+            "plan_step", "activity_end", "in_work", "exit_feedback", "new_case_manager"}
+PARAMS = {"meeting_reminder": {"meeting_at": MEETING_AT.isoformat()},
+          "activity_start": {"start_at": START_AT.isoformat(), "place": "Storgatan 12",
+                             "contact_person": "Kim"},
+          "activity_end": {"end_at": END_AT.isoformat()}}
+# Flows whose answer can change the client's language.
+CHANGES_LANGUAGE = {"language", "welcome"}
 
 
 def next_language(code: str) -> str:
@@ -402,7 +512,7 @@ def play(database: Database, flow_id: str, script: Script, language: str) -> Pla
         shown = ", ".join(f"{name}={value}" for name, value in answers.items())
         lines.extend([f"= {enrollment.status.value} · {shown}"
                       + (f" · client language {client.language}"
-                         if flow_id == "language" else ""), ""])
+                         if flow_id in CHANGES_LANGUAGE else ""), ""])
         return Played(lines, sent, alerts, answers, enrollment.status.value, client.language)
 
 
@@ -459,7 +569,7 @@ def test_flow_in_language(flow_id: str, language: str, database) -> None:
         check_budgets(data, played)
         assert played.answers == expected_answers(script, language), script.name
         assert played.status == script.status, script.name
-        if flow_id == "language":
+        if flow_id in CHANGES_LANGUAGE:
             wanted = next_language(language) if script.switches_language else language
             assert played.client_language == wanted, script.name
     compare_golden(GOLDEN / flow_id / f"{language}.txt", "\n".join(lines).rstrip() + "\n")
