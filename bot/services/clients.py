@@ -437,9 +437,9 @@ def search(db: so.Session, visible: sa.Select, *, text: str = "", language_code:
     nexts = dict(db.execute(
         sa.select(Enrollment.client_id, sa.func.min(Enrollment.start_at))
         .where(Enrollment.client_id.in_(ids), Enrollment.status == EnrollmentStatus.SCHEDULED)
-        .group_by(Enrollment.client_id)).tuples().all()) if ids else {}
+        .group_by(Enrollment.client_id)).all()) if ids else {}
     alerts = dict(db.execute(
         sa.select(Alert.client_id, sa.func.count(Alert.id))
         .where(Alert.client_id.in_(ids), Alert.handled_at.is_(None))
-        .group_by(Alert.client_id)).tuples().all()) if ids else {}
+        .group_by(Alert.client_id)).all()) if ids else {}
     return [Row(c, nexts.get(c.id), alerts.get(c.id, 0)) for c in found], more

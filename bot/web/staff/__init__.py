@@ -15,4 +15,4 @@ from bot.web.security import guard
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 guard(bp, Role.CASE_MANAGER, Role.ADMIN)
 
-from bot.web.staff import alerts, clients, dashboard  # noqa: E402,F401  (routes)
+from bot.web.staff import alerts, clients, conversation, dashboard, schedule  # noqa: E402,F401  (routes)
