@@ -74,7 +74,7 @@ class ClientForm(KnuffForm):
     first_name = StringField(lazy_gettext("Förnamn"), validators=[Length(max=80)])
     language = SelectField(lazy_gettext("Språk"), validate_choice=False, choices=[
         SelectChoice(code, f"{lang.native} – {lang.swedish}") for code, lang in LANGUAGES.items()])
-    swedish_level = SelectField(lazy_gettext("Svenska"), validate_choice=False,
+    swedish_level = SelectField(lazy_gettext("Svenska"), validate_choice=False, default="unknown",
                                 choices=[SelectChoice(level.value, label)
                                          for level, label in LEVELS.items()])
     bilingual = BooleanField(lazy_gettext("Tvåspråkigt"))
