@@ -32,13 +32,18 @@ def _words() -> dict:
 
 
 def schedulable(rt: Runtime) -> list[Flow]:
-    """The flows a case manager may schedule: not the ones clients start with a keyword,
-    nor the system's own texts."""
+    """The flows a case manager may schedule: their own, and the system's that run from a
+    date the case manager gives (an activity's end). Not the ones clients start with a
+    keyword, nor those the system starts by itself (a new case manager, a closed case)."""
     by_keyword = {inbound.keyword_flow(rt, k) for table in KEYWORDS.values() for k in table}
-    return sorted((f for f in rt.flows.values()
-                   if f.id not in NOT_SCHEDULED and (
-                       f.trigger.by != "client" if f.trigger else f.id not in by_keyword)),
-                  key=lambda f: f.title)
+
+    def allowed(flow: Flow) -> bool:
+        if flow.trigger is None:  # an older flow file: judged by what it is not
+            return flow.id not in NOT_SCHEDULED and flow.id not in by_keyword
+        return flow.trigger.by == "case_manager" or (
+            flow.trigger.by == "system" and flow.trigger.event is not None)
+
+    return sorted(filter(allowed, rt.flows.values()), key=lambda f: f.title)
 
 
 def _flow(rt: Runtime, flow_id: str) -> Flow:

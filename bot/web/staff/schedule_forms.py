@@ -75,6 +75,7 @@ class ScheduleForm(KnuffForm):
     event_date = DateField(validators=[Optional()])
     event_time = TimeField(validators=[Optional()])
     also_now = BooleanField()
+    if_past_now = BooleanField()
     offsets = FieldList(FormField(OffsetRow), min_entries=OFFSET_ROWS, max_entries=OFFSET_ROWS)
     weekdays = SelectMultipleField(choices=[SelectChoice(d, n) for d, n in DAY_NAMES.items()],
                                    widget=ListWidget(prefix_label=False),
@@ -168,11 +169,13 @@ def read(form: ScheduleForm, flow: Flow, tz: ZoneInfo
         elif at := local(form.once_date.data, form.once_time.data, tz, form.once_date):
             spec["at"] = at.astimezone(tz).strftime("%Y-%m-%dT%H:%M")
     elif kind == "event":
-        spec = {"offsets": _offsets(form), "if_past": "skip"}
+        spec = {"offsets": _offsets(form), "if_past": "now" if form.if_past_now.data else "skip"}
         event = event_param(flow)
-        if event is None:
+        if event is None and (form.event_date.data or form.event_time.data):
             at = local(form.event_date.data, form.event_time.data, tz, form.event_date)
             spec["event_at"] = at.isoformat() if at else None
+        elif event is None:
+            spec["event_at"] = None  # the event is now, e.g. the step agreed today
         else:
             spec["event_at"] = params.get(event)
         if not spec["offsets"] and not form.offset_errors:
@@ -256,6 +259,7 @@ def fill(form: ScheduleForm, flow: Flow, kind: str, spec: dict[str, Any],
             form.event_date.data, form.event_time.data = at.date(), at.time()
         rows = [o for o in spec.get("offsets", []) if o != "now"]
         form.also_now.data = "now" in spec.get("offsets", [])
+        form.if_past_now.data = spec.get("if_past") == "now"
         for row, text in zip(form.offsets, rows, strict=False):
             _fill_offset(row.form, text)
     elif kind == "recurring":

@@ -79,9 +79,10 @@ def actions(session) -> list[str]:
 
 def test_flows_a_case_manager_can_schedule(sara, amina):
     page = text(sara.get(f"/staff/clients/{amina.id}/enrol"))
-    for title in ("Uppföljning av aktivitet", "Påminnelse om möte", "Välkommen"):
-        assert title in page
-    for flow in ("help", "language", "system", "unknown_number", "interpreter"):
+    for flow in ("activity_checkin", "meeting_reminder", "welcome", "activity_end"):
+        assert f"/enrol/{flow}\"" in page  # the case manager's, and one from a date
+    for flow in ("help", "language", "system", "unknown_number", "interpreter",
+                 "new_case_manager", "exit_feedback"):  # the clients' and the system's own
         assert f"/enrol/{flow}\"" not in page
     assert "texter godkända på arabiska" in page
 
@@ -112,8 +113,17 @@ def test_a_stopped_client_cannot_be_enrolled_and_the_page_says_why(sara, amina, 
 def test_the_form_starts_from_the_flows_default_timing(sara, amina):
     page = text(sara.get(f"/staff/clients/{amina.id}/enrol/meeting_reminder"))
     assert "Mötets tid" in page  # the flow's param is asked
-    assert 'value="event" checked' in page or 'checked value="event"' in page or \
-        ('value="event"' in page and "checked" in page)
+    assert '<input checked id="kind-1" name="kind" type="radio" value="event">' in page
+    assert 'name="offsets-0-amount" type="number" value="1"' in page
+    assert '<input checked id="if_past_now" name="if_past_now" type="checkbox" value="y">' \
+        in page  # the flow's default: a reminder booked late goes at once
+
+
+def test_an_event_without_a_date_is_now(sara, amina):
+    data = rows(kind="event", **{"offsets-0-amount": "3", "offsets-0-unit": "wd",
+                                 "offsets-0-side": "+", "offsets-0-clock": "10:00"})
+    page = text(post(sara, amina, data, flow="plan_step"))
+    assert "3 arbetsdagar efter kl. 10:00" in page and "1 påminnelse" in page
 
 
 def test_preview_without_an_approved_translation_warns_and_shows_easy_swedish(sara, amina):
