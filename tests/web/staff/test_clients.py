@@ -297,3 +297,14 @@ def test_next_nudge_time_is_local(as_, caseload, session):
     nudge = session.scalar(sa.select(Enrollment).where(Enrollment.idempotency_key == "t-next"))
     assert nudge.start_at + timedelta(hours=1) == datetime(2030, 3, 5, 15, 0, tzinfo=UTC)
     assert "15:00" in html(as_("sara").get(f"/staff/clients/{amina.id}"))
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
+def test_search_and_duplicates_on_each_database(register, as_, caseload, session):
+    sara = as_("sara")
+    assert ">Amina</a>" in html(sara.get("/staff/?q=AMI"))  # case-insensitive
+    assert ">Amina</a>" in html(sara.get("/staff/?q=0667"))
+    assert "Ingen klient matchar" in html(sara.get("/staff/?q=_"))
+    assert register(sara).status_code == 302
+    again = register(sara, first_name="Amal igen")
+    assert again.status_code == 400 and "Det finns redan en klient" in html(again)

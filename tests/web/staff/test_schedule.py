@@ -357,3 +357,17 @@ def test_a_paused_client_gets_a_warning_in_the_preview(sara, make_client):
     page = text(post(sara, client, once(workday())))
     assert "Meddelandena till Pia är pausade" in page
 
+
+
+def test_text_params_are_asked_and_shown_in_the_message(sara, amina):
+    start = workday(10)
+    data = rows(kind="event", p_start_at_date=start.isoformat(), p_start_at_time="09:30",
+                p_place="", p_contact_person="<b>Kim</b>", also_now="y")
+    response = post(sara, amina, data, flow="activity_start")
+    assert response.status_code == 400
+    assert "Fyll i det här fältet." in text(response)
+    page = text(post(sara, amina, {**data, "p_place": "Arbetsförmedlingen, Storgatan 1"},
+                     flow="activity_start"))
+    sms = page[page.index('class="sms-preview"'):page.index("</figure>")]
+    assert "Storgatan 1" in sms and "&lt;b&gt;Kim&lt;/b&gt;" in sms
+    assert "<b>Kim" not in page
