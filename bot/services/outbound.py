@@ -12,6 +12,7 @@ import logging
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,7 +26,7 @@ from bot.i18n.languages import SOURCE
 from bot.i18n.render import render
 from bot.messaging import quiet_hours as quiet
 from bot.messaging.segments import count_segments, gsm_safe
-from bot.messaging.senders import SendError
+from bot.messaging.senders import SendError, SendResult
 from bot.models import Alert, Client, ClientStatus, Direction, Message, MessageStatus
 from bot.phones import mask
 from bot.services.approvals import approved_texts
@@ -126,28 +127,32 @@ class Outgoing:
 
 
 _MESSAGES = Message.__table__
+# Parameter names differ from column names: a statement would otherwise also SET every
+# column whose name is a key of the parameters (which the combined statement shares).
 _MARK = _MESSAGES.update().where(_MESSAGES.c.id == sa.bindparam("mid")).values(
-    status=sa.bindparam("status"), updated_at=sa.bindparam("at"),
-    attempts=sa.bindparam("attempts"))
-_SENT = _MESSAGES.update().where(_MESSAGES.c.id == sa.bindparam("mid")).values(
-    status=sa.bindparam("status"), provider_sid=sa.bindparam("sid"), sent_at=sa.bindparam("at"),
-    updated_at=sa.bindparam("at"), phone=None)
+    status=sa.bindparam("mark"), updated_at=sa.bindparam("at"), attempts=sa.bindparam("tries"))
+_SENT = _MESSAGES.update().where(_MESSAGES.c.id == sa.bindparam("sent_id")).values(
+    status=sa.bindparam("result"), provider_sid=sa.bindparam("sid"),
+    sent_at=sa.bindparam("at"), updated_at=sa.bindparam("at"), phone=sa.null())
+# PostgreSQL: the last send's result and the next message's mark in one statement.
+_SENT_AND_MARK = _MARK.add_cte(_SENT.cte("sent"))
 
 
-def claim(db: so.Session, now: datetime, limit: int) -> list[Outgoing]:
-    """Take up to `limit` due messages for this worker alone (SKIP LOCKED on PostgreSQL)."""
-    ids = db.scalars(
-        sa.select(Message.id)
-        .where(Message.status == MessageStatus.QUEUED, Message.send_after <= now)
-        .order_by(Message.send_after, Message.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
+def claim(db: so.Session | sa.Connection, now: datetime, limit: int) -> list[Outgoing]:
+    """Take up to `limit` due messages for this worker alone (SKIP LOCKED on PostgreSQL).
+
+    One statement picks and marks them, so it is atomic even in autocommit.
+    """
+    due = (sa.select(_MESSAGES.c.id)
+           .where(_MESSAGES.c.status == MessageStatus.QUEUED, _MESSAGES.c.send_after <= now)
+           .order_by(_MESSAGES.c.send_after, _MESSAGES.c.id)
+           .limit(limit)
+           .with_for_update(skip_locked=True))
+    ids = db.execute(_MESSAGES.update().where(_MESSAGES.c.id.in_(due))
+                     .values(status=MessageStatus.CLAIMED, updated_at=now)
+                     .returning(_MESSAGES.c.id)).scalars().all()
     if not ids:
         return []
-    db.execute(sa.update(Message).where(Message.id.in_(ids))
-               .values(status=MessageStatus.CLAIMED, updated_at=now)
-               .execution_options(synchronize_session=False))
     rows = db.execute(
         sa.select(Message.id, Message.phone, Message.body, Message.key, Message.attempts,
                   Client.phone, Client.status)
@@ -158,41 +163,95 @@ def claim(db: so.Session, now: datetime, limit: int) -> list[Outgoing]:
             for mid, phone, body, key, attempts, client_phone, status in rows]
 
 
+class _Books:
+    """The outbox's writes for one batch, on one connection held for the whole batch.
+
+    Every write is committed at once, and a send's result is written together with the
+    next message's `sending` mark: on PostgreSQL (autocommit) that is one statement and
+    one round trip per message; on SQLite two statements in one short write transaction.
+    """
+
+    def __init__(self, conn: sa.Connection) -> None:
+        self.conn = conn
+        self.combined = conn.dialect.name == "postgresql"
+        self.results: list[dict] = []  # finished sends not yet written
+
+    def claim(self, now: datetime, limit: int) -> list[Outgoing]:
+        batch = claim(self.conn, now, limit)
+        self.conn.commit()
+        return batch
+
+    def sent(self, item: Outgoing, result: SendResult, now: datetime) -> None:
+        """Note a finished send; it is written with the next mark or at the end."""
+        self.results.append({"sent_id": item.id, "sid": result.provider_id, "at": now,
+                             "result": _provider_status(result.status)})
+
+    def mark(self, item: Outgoing, status: MessageStatus, now: datetime) -> None:
+        """Mark one message, with the results noted so far, in one commit (a `sending`
+        mark is durable before the message's request may start)."""
+        attempts = item.attempts + 1 if status is MessageStatus.SENDING else item.attempts
+        values = {"mid": item.id, "mark": status, "at": now, "tries": attempts}
+        if self.combined and len(self.results) == 1:
+            self.conn.execute(_SENT_AND_MARK, {**self.results.pop(), **values})
+        else:
+            self._write_results()
+            self.conn.execute(_MARK, values)
+        self.conn.commit()
+
+    def close(self) -> None:
+        """Write the results still noted."""
+        self._write_results()
+        self.conn.commit()
+
+    def _write_results(self) -> None:
+        if self.results:
+            self.conn.execute(_SENT, self.results)
+            self.results = []
+
+
+@contextmanager
+def _books(db: so.Session) -> Iterator[_Books]:
+    engine = db.get_bind()
+    with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":  # each statement is its own transaction
+            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        yield _Books(conn)
+
+
 def deliver_due(db: so.Session, rt: Runtime, now: datetime, limit: int = 50) -> int:
     """Send due queued messages (up to `limit`); returns how many were handed over.
 
     The send threads talk to the provider while this thread keeps the books. A message is
     marked `sending` in a commit before its request can start, so after a crash only the
     few in flight (one, or send threads + 1) are in doubt, and those are never resent;
-    the rest of a claimed batch goes back to the queue.
+    the rest of a claimed batch goes back to the queue. `db` is committed first and only
+    used for failed sends; the books are kept on a connection of their own.
     """
-    batch = iter(claim(db, now, limit))
+    db.commit()  # nothing of the caller's may hold SQLite's write lock meanwhile
     window = 1 if rt.send_threads == 1 else rt.send_threads + 1
     in_flight: deque[tuple[Outgoing, Future]] = deque()
     sent = 0
-    while True:
-        while len(in_flight) < window and _start_next(db, rt, batch, in_flight, now):
-            pass
-        if not in_flight:
-            break
-        item, request = in_flight.popleft()
-        sent += _finish(db, item, request, now)
-    db.commit()
+    with _books(db) as books:
+        batch = iter(books.claim(now, limit))
+        while True:
+            while len(in_flight) < window and _start_next(books, rt, batch, in_flight, now):
+                pass
+            if not in_flight:
+                break
+            item, request = in_flight.popleft()
+            sent += _finish(db, books, item, request, now)
+        books.close()
     return sent
 
 
-def _start_next(db: so.Session, rt: Runtime, batch: Iterator[Outgoing],
+def _start_next(books: _Books, rt: Runtime, batch: Iterator[Outgoing],
                 in_flight: deque[tuple[Outgoing, Future]], now: datetime) -> bool:
     """Hand the next claimed message to a send thread; False when the batch is done."""
-    conn = db.connection()
     for item in batch:
         if item.suppressed:
-            conn.execute(_MARK, {"mid": item.id, "status": MessageStatus.SUPPRESSED, "at": now,
-                                 "attempts": item.attempts})
+            books.mark(item, MessageStatus.SUPPRESSED, now)
             continue
-        conn.execute(_MARK, {"mid": item.id, "status": MessageStatus.SENDING, "at": now,
-                             "attempts": item.attempts + 1})
-        db.commit()  # durable before the request can start (also stores finished results)
+        books.mark(item, MessageStatus.SENDING, now)  # durable before the request starts
         in_flight.append((item, _submit(rt, item)))
         return True
     return False
@@ -212,7 +271,8 @@ def _submit(rt: Runtime, item: Outgoing) -> Future:
     return done
 
 
-def _finish(db: so.Session, item: Outgoing, request: Future, now: datetime) -> int:
+def _finish(db: so.Session, books: _Books, item: Outgoing, request: Future,
+            now: datetime) -> int:
     """Record what the provider said about one message."""
     try:
         result = request.result()
@@ -220,10 +280,9 @@ def _finish(db: so.Session, item: Outgoing, request: Future, now: datetime) -> i
         msg = db.get_one(Message, item.id, populate_existing=True)
         msg.updated_at = now
         _failed(db, msg, exc, now)
-        db.flush()
+        db.commit()
         return 0
-    db.connection().execute(_SENT, {"mid": item.id, "sid": result.provider_id, "at": now,
-                                    "status": _provider_status(result.status)})
+    books.sent(item, result, now)
     return 1
 
 
