@@ -161,9 +161,16 @@ def test_an_arabic_check_in_from_registration_to_the_alert(as_, stack: Stack):
     expect(sara.get_by_text("Inga öppna signaler just nu.")).to_be_visible()
     expect(menu.get_by_label("1 öppen")).to_have_count(0)
 
+    # The dashboard counts it: time from "call me" to handled, and Amal's own chart.
     sara.get_by_role("link", name="Översikt").click()
     expect(sara.get_by_role("heading", name="Översikt", level=1)).to_be_visible()
+    help_time = sara.get_by_role("figure", name=re.compile(r"^Tid från hjälpsignal"))
+    expect(help_time).to_contain_text("1 hanterad, 0 fortfarande öppna")
     shot(sara, "12-dashboard")
+    sara.get_by_label("Klient", exact=True).select_option(label=f"Amal (#{client_id})")
+    sara.get_by_role("button", name="Visa klienten").click()
+    expect(sara.get_by_role("heading", name=re.compile(r"^Amal"), level=3)).to_be_visible()
+    shot(sara, "12-dashboard-one-client")
 
     # The admin can read who did what to Amal and to the Arabic texts.
     admin = as_("admin")
