@@ -56,3 +56,16 @@ def test_only_the_pages_of_ones_role_are_in_the_menu(as_):
     expect(nav["nadia"].get_by_role("link", name="Översättningar")).to_be_visible()
     expect(nav["nadia"].get_by_role("link", name="Klienter")).to_have_count(0)
     expect(nav["nadia"].get_by_role("link", name="Administration")).to_have_count(0)
+
+
+def test_the_app_speaks_english_when_asked_and_remembers_it(as_):
+    page = as_("eva")  # the scenario does not use Eva's pages, so her choice stays hers
+    page.goto("/staff/")
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("heading", name="Clients", level=1)).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.goto("/staff/clients/new")
+    expect(page.get_by_role("heading", name="Register a client")).to_be_visible()
+    shot(page, "page-eva-client-form-en")
+    page.get_by_role("button", name="Svenska").click()
+    expect(page.get_by_role("heading", name="Registrera klient")).to_be_visible()
