@@ -19,6 +19,7 @@ def make_engine(url: str) -> sa.Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(url, connect_args={"timeout": 30})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+        sa.event.listen(engine, "checkin", _sqlite_driver_autocommit)
         sa.event.listen(engine, "begin", _sqlite_begin)
         return engine
     if url.startswith("postgresql://"):
@@ -35,6 +36,14 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_driver_autocommit(dbapi_connection, _record) -> None:
+    # A connection used with isolation_level="AUTOCOMMIT" comes back reset to the driver's
+    # implicit-BEGIN mode; keep the mode set on connect, which the webhook's single
+    # INSERT (`inbox.store`) relies on.
+    if dbapi_connection is not None:
+        dbapi_connection.isolation_level = None
 
 
 def _sqlite_begin(conn: sa.Connection) -> None:
