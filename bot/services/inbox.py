@@ -2,8 +2,9 @@
 
 This runs for every SMS Twilio posts, so it goes straight to the driver: one
 `INSERT … ON CONFLICT (provider_sid) DO NOTHING RETURNING id` in autocommit, no ORM and
-no explicit transaction (one round trip on PostgreSQL). A replayed MessageSid returns no
-row and changes nothing. Everything else happens in the worker (`inbound.handle_pending`).
+no explicit transaction (one round trip on PostgreSQL, on a connection of its own). A
+replayed MessageSid returns no row and changes nothing. Everything else happens in the
+worker (`inbound.handle_pending`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -69,22 +72,88 @@ def store(engine: sa.Engine, sms: Inbound, now: datetime) -> bool:
 
 
 def _insert(engine: sa.Engine, dialect: str, values: dict) -> bool:
+    params = tuple(values[c] for c in COLUMNS)
+    if dialect == "postgresql":
+        return _insert_autocommit(engine, params)
     raw = engine.raw_connection()
     try:
-        driver = raw.driver_connection
-        if dialect == "postgresql":
-            driver.autocommit = True  # a single statement is its own transaction
-        cursor = driver.cursor()
+        cursor = raw.driver_connection.cursor()
         try:
-            cursor.execute(_sql(dialect), tuple(values[c] for c in COLUMNS))
-            stored = cursor.fetchone() is not None
+            cursor.execute(_sql(dialect), params)
+            return cursor.fetchone() is not None
         finally:
             cursor.close()
-        if dialect == "postgresql":
-            driver.autocommit = False
     finally:
         raw.close()  # back to the pool
-    return stored
+
+
+def _insert_autocommit(engine: sa.Engine, params: tuple) -> bool:
+    """PostgreSQL: the INSERT on this thread's own autocommit connection, one round trip.
+
+    The pool would ping the server before every request; instead a broken connection (the
+    server restarted) is replaced and the INSERT tried once more, which is safe because a
+    MessageSid is stored at most once.
+    """
+    connections = _connections(engine)
+    for attempt in (1, 2):
+        conn = connections.get(engine)
+        try:
+            return conn.execute(_sql("postgresql"), params).fetchone() is not None
+        except engine.dialect.loaded_dbapi.OperationalError:
+            if not conn.closed or attempt == 2:  # the statement failed, not the connection
+                raise
+            connections.discard(conn)
+    raise AssertionError("unreachable")
+
+
+class _Connections:
+    """One autocommit driver connection per thread, outside the pool, for one engine;
+    all closed when the engine is disposed (the app shuts down, a test ends)."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.pid = os.getpid()  # a forked child opens its own
+        self.local = threading.local()
+        self.lock = threading.Lock()
+        self.all: set = set()
+        sa.event.listen(engine, "engine_disposed", lambda _engine: self.close())
+
+    def get(self, engine: sa.Engine):
+        conn = getattr(self.local, "conn", None)
+        if conn is None:
+            pooled = engine.raw_connection()
+            conn = self.local.conn = pooled.driver_connection
+            pooled.detach()  # ours now: the pool neither pings nor resets it
+            conn.autocommit = True  # a single statement is its own transaction
+            with self.lock:
+                self.all.add(conn)
+        return conn
+
+    def discard(self, conn) -> None:
+        self.local.conn = None
+        with self.lock:
+            self.all.discard(conn)
+        conn.close()
+
+    def close(self) -> None:
+        with self.lock:
+            conns, self.all = self.all, set()
+        for conn in conns:
+            conn.close()
+        self.local = threading.local()
+
+
+_BY_ENGINE: weakref.WeakKeyDictionary[sa.Engine, _Connections] = weakref.WeakKeyDictionary()
+_BY_ENGINE_LOCK = threading.Lock()
+
+
+def _connections(engine: sa.Engine) -> _Connections:
+    found = _BY_ENGINE.get(engine)
+    if found is None or found.pid != os.getpid():
+        with _BY_ENGINE_LOCK:
+            found = _BY_ENGINE.get(engine)
+            if found is None or found.pid != os.getpid():
+                found = _BY_ENGINE[engine] = _Connections(engine)
+    return found
 
 
 @contextmanager
