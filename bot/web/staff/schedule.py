@@ -19,6 +19,7 @@ from bot.web.forms import KnuffForm
 from bot.web.security import client_for
 from bot.web.staff import bp
 from bot.web.staff import schedule_forms as sf
+from bot.web.staff import schedule_words as words
 from bot.web.ui_i18n import gettext as _
 from bot.web.ui_i18n import ngettext
 
@@ -28,7 +29,7 @@ NOT_SCHEDULED = frozenset({"system", "unknown_number"})
 
 @bp.context_processor
 def _words() -> dict:
-    return {"describe": sf.describe, "describe_offset": sf.describe_offset}
+    return {"describe": words.describe}
 
 
 def schedulable(rt: Runtime) -> list[Flow]:
@@ -108,6 +109,10 @@ def schedule_edit(client_id: int, schedule_id: int):
     rt = runtime()
     if schedule.flow_id not in rt.flows:
         abort(404)
+    if schedule.cancelled_at is not None:
+        flash(_("Schemat är avbokat och kan inte ändras. Schemalägg ett nytt i stället."),
+              "error")
+        return redirect(url_for("staff.client", client_id=person.id))
     return _schedule_page(person, rt.flow(schedule.flow_id), schedule.kind.value,
                           schedule.spec, schedule.params, schedule)
 
@@ -153,13 +158,13 @@ def _preview_page(person: Client, flow: Flow, seen: schedules.Preview,
     now = utcnow()
     first = previews.first_turn(s, rt, person, flow.id, seen.params,
                                 seen.times[0] if seen.times else now)
-    notes = [sf.occurrence_note(o, now, rt.tz) for o in seen.occurrences]
+    notes = [words.occurrence_note(o, now, rt.tz) for o in seen.occurrences]
     return render_template(
         "staff/schedule_preview.html", client=person, flow=flow, seen=seen, first=first,
         occurrences=list(zip(seen.occurrences, notes, strict=True)), schedule=schedule,
         fields=[(k, v) for k, v in request.form.items(multi=True)
                 if k not in ("csrf_token", "action")],
-        summary=sf.describe(kind=seen.kind.value, spec=seen.spec, tz=rt.tz))
+        summary=words.describe(kind=seen.kind.value, spec=seen.spec, tz=rt.tz))
 
 
 def _save(person: Client, flow: Flow, seen: schedules.Preview, schedule: Schedule | None):

@@ -1,6 +1,6 @@
 """The schedule form: a flow's timing (once, around an event, recurring) and its params,
-turned into the spec `bot.scheduling` plans, and back again for editing. Also the words
-that describe a schedule and each planned time to a case manager."""
+turned into the spec `bot.scheduling` plans, and back again for editing (the words that
+describe them are in `schedule_words`)."""
 
 from __future__ import annotations
 
@@ -27,12 +27,10 @@ from wtforms.validators import Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from bot.engine import Flow
-from bot.models import Schedule
-from bot.scheduling import MAX_WEEKS, WEEKDAYS, Occurrence, holiday, parse_offset
-from bot.services.runtime import runtime
+from bot.scheduling import MAX_WEEKS, WEEKDAYS, parse_offset
 from bot.timeutil import parse_time
 from bot.web.forms import KnuffForm, lazy_gettext
-from bot.web.ui_i18n import N_, localtime, ngettext, ui_language
+from bot.web.ui_i18n import N_, ui_language
 from bot.web.ui_i18n import gettext as _
 
 OFFSET_ROWS = 4
@@ -244,18 +242,18 @@ def fill(form: ScheduleForm, flow: Flow, kind: str, spec: dict[str, Any],
     for name, value_kind, fields in param_fields(form, flow):
         value = params.get(name)
         if value_kind == "datetime" and value:
-            at = _aware(value, tz).astimezone(tz)
+            at = aware(value, tz).astimezone(tz)
             fields[0].data, fields[1].data = at.date(), at.time().replace(second=0)
         elif value_kind != "datetime":
             fields[0].data = value or ""
     if kind == "once":
         form.once_now.data = spec.get("at", "now") == "now"
         if not form.once_now.data:
-            at = _aware(spec["at"], tz).astimezone(tz)
+            at = aware(spec["at"], tz).astimezone(tz)
             form.once_date.data, form.once_time.data = at.date(), at.time()
     elif kind == "event":
         if spec.get("event_at") and event_param(flow) is None:
-            at = _aware(spec["event_at"], tz).astimezone(tz)
+            at = aware(spec["event_at"], tz).astimezone(tz)
             form.event_date.data, form.event_time.data = at.date(), at.time()
         rows = [o for o in spec.get("offsets", []) if o != "now"]
         form.also_now.data = "now" in spec.get("offsets", [])
@@ -273,7 +271,8 @@ def fill(form: ScheduleForm, flow: Flow, kind: str, spec: dict[str, Any],
     form.holidays_too.data = False
 
 
-def _aware(value: Any, tz: ZoneInfo) -> datetime:
+def aware(value: Any, tz: ZoneInfo) -> datetime:
+    """A stored time (ISO text or datetime); without an offset it is local to `tz`."""
     at = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     return at if at.tzinfo else at.replace(tzinfo=tz)
 
@@ -292,88 +291,3 @@ def _fill_offset(row: OffsetRow, text: str) -> None:
     row.unit.data = "w" if weeks else "wd" if offset.working_days else "d"
     row.side.data = "+" if days > 0 else "-"
     row.clock.data = offset.clock
-
-
-# --- words for staff ----------------------------------------------------------------------
-
-def describe_offset(text: str) -> str:
-    """"-1d@09:00" -> "dagen före kl. 09:00", in the staff member's language."""
-    offset = parse_offset(text)
-    if offset.now:
-        return _("direkt")
-    if offset.span is not None:
-        minutes = int(abs(offset.span.total_seconds()) // 60)
-        before = offset.span.total_seconds() < 0
-        if minutes % 60 == 0:
-            amount = ngettext("%(num)d timme", "%(num)d timmar", minutes // 60)
-        else:
-            amount = ngettext("%(num)d minut", "%(num)d minuter", minutes)
-        return _("%(amount)s före", amount=amount) if before else \
-            _("%(amount)s efter", amount=amount)
-    days = offset.working_days or offset.days
-    if offset.working_days:
-        amount = ngettext("%(num)d arbetsdag", "%(num)d arbetsdagar", abs(days))
-    elif "w" in offset.text and days % 7 == 0:
-        amount = ngettext("%(num)d vecka", "%(num)d veckor", abs(days) // 7)
-    else:
-        amount = ngettext("%(num)d dag", "%(num)d dagar", abs(days))
-    said = _("samma dag") if days == 0 else (_("%(amount)s före", amount=amount) if days < 0
-                                             else _("%(amount)s efter", amount=amount))
-    return said + (_(" kl. %(time)s", time=f"{offset.clock:%H:%M}") if offset.clock else "")
-
-
-def describe(schedule: Schedule | None = None, *, kind: str | None = None,
-             spec: dict[str, Any] | None = None, tz: ZoneInfo | None = None) -> str:
-    """One line that says when a schedule sends."""
-    kind = kind or (schedule.kind.value if schedule else "once")
-    spec = spec if spec is not None else (schedule.spec if schedule else {})
-    tz = tz or runtime().tz
-    if kind == "once":
-        if spec.get("at", "now") == "now":
-            return _("En gång, direkt")
-        return _("En gång %(time)s", time=_when(spec["at"], tz))
-    if kind == "event":
-        offsets = ", ".join(describe_offset(o) for o in spec.get("offsets", []))
-        if not spec.get("event_at"):
-            return _("%(offsets)s, räknat från händelsen", offsets=offsets)
-        return _("%(offsets)s, räknat från %(time)s", offsets=offsets,
-                 time=_when(spec.get("event_at"), tz))
-    days = ", ".join(_(DAY_NAMES[d]) for d in spec.get("weekdays", []))
-    text = _("%(days)s kl. %(time)s", days=days, time=spec.get("time")) + " " + \
-        ngettext("i %(num)d vecka", "i %(num)d veckor", spec.get("weeks") or 0)
-    if spec.get("taper"):
-        return text + ", " + _("glesare med tiden")
-    if spec.get("every", 1) > 1:
-        return text + ", " + _("var %(n)s:e vecka", n=spec["every"])
-    return text
-
-
-def _when(value: Any, tz: ZoneInfo) -> str:
-    return localtime(_aware(value, tz)) if value else "–"
-
-
-def occurrence_note(occ: Occurrence, now: datetime, tz: ZoneInfo) -> str | None:
-    """Why a planned time moved, was skipped or was kept on a holiday, for staff."""
-    name = holiday(occ.planned.astimezone(tz).date())
-    note = occ.note or ""
-    if occ.skipped:
-        if "same time as another" in note:
-            return _("Samma tid som en annan påminnelse: skickas bara en gång.")
-        if occ.planned < now:
-            return _("Tiden har redan passerat: hoppas över.")
-        if name:
-            return _("%(holiday)s är helgdag: hoppas över.", holiday=name)
-        return _("Ingen annan dag passar före händelsen: hoppas över.")
-    if occ.moved:
-        if "sent now instead" in note:
-            return _("Tiden har redan passerat: skickas direkt i stället.")
-        if name:
-            return _("%(holiday)s är helgdag: flyttad till %(time)s.", holiday=name,
-                     time=localtime(occ.at))
-        return _("Klockan ställs om den natten: flyttad till %(time)s.",
-                 time=localtime(occ.at))
-    if name:
-        return _("%(holiday)s är helgdag: skickas ändå, som du valt.", holiday=name)
-    if note:
-        return _("Klockan ställs om den natten: den första av två likadana tider gäller.")
-    return None

@@ -319,6 +319,14 @@ def test_cancel_the_whole_schedule(sara, amina, series, session):
     assert "schedule.cancel" in actions(session)
 
 
+def test_a_cancelled_schedule_cannot_be_edited(sara, amina, series):
+    path = f"/staff/clients/{amina.id}/schedules/{series.id}/cancel"
+    sara.post(path, {}, token_from=path)
+    response = sara.get(f"/staff/clients/{amina.id}/schedules/{series.id}/edit",
+                        follow_redirects=True)
+    assert "Schemat är avbokat och kan inte ändras." in text(response)
+
+
 def test_edit_the_whole_schedule(sara, amina, series, session):
     path = f"/staff/clients/{amina.id}/schedules/{series.id}/edit"
     page = text(sara.get(path))
