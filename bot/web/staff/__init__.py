@@ -15,4 +15,11 @@ from bot.web.security import guard
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 guard(bp, Role.CASE_MANAGER, Role.ADMIN)
 
-from bot.web.staff import alerts, clients, conversation, dashboard, schedule  # noqa: E402,F401  (routes)
+from bot.web.staff import (  # noqa: E402,F401  (routes)
+    alerts,
+    clients,
+    closing,
+    conversation,
+    dashboard,
+    schedule,
+)
