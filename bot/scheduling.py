@@ -77,6 +77,9 @@ class Occurrence:
     planned: datetime  # aware UTC
     at: datetime | None  # aware UTC; None when skipped
     note: str | None = None
+    # What was decided, for code to read (the note is for people and logs): past_now,
+    # past_skipped, holiday_moved, holiday_skipped, holiday_no_day, holiday_kept, duplicate.
+    reason: str | None = None
 
     @property
     def skipped(self) -> bool:
@@ -372,10 +375,10 @@ def _settle(occ: Occurrence, now: datetime, tz: ZoneInfo, skip_holidays: bool, *
             before: datetime | None, earlier_first: bool, if_past: str) -> Occurrence:
     """Apply the past and holiday rules to one planned time (see the module docstring).
     `before` is the event a reminder must precede (None for follow-ups and one-offs)."""
-    def past(note: str) -> Occurrence:
+    def past(note: str, reason: str = "past_skipped") -> Occurrence:
         if if_past == "now" and (before is None or now < before):
-            return replace(occ, at=now, note=f"{note}; sent now instead")
-        return replace(occ, at=None, note=f"{note}; skipped")
+            return replace(occ, at=now, note=f"{note}; sent now instead", reason="past_now")
+        return replace(occ, at=None, note=f"{note}; skipped", reason=reason)
 
     if occ.planned < now:
         return past(f"{_local_text(occ.planned, tz)} has already passed")
@@ -383,15 +386,17 @@ def _settle(occ: Occurrence, now: datetime, tz: ZoneInfo, skip_holidays: bool, *
     if name is None:
         return occ
     if not skip_holidays:
-        return replace(occ, note=_join(occ.note, f"on a holiday ({name}), kept as asked"))
+        return replace(occ, note=_join(occ.note, f"on a holiday ({name}), kept as asked"),
+                       reason="holiday_kept")
     earlier, later = _shifted(occ.planned, tz, -1), _shifted(occ.planned, tz, 1)
     tries = [earlier, later] if earlier_first else [later]
     for at in tries:
         if at >= now and (before is None or at < before):
             return replace(occ, at=at, note=f"{_local_text(occ.planned, tz)} is a holiday "
-                                            f"({name}); moved to {_local_text(at, tz)}")
+                                            f"({name}); moved to {_local_text(at, tz)}",
+                           reason="holiday_moved")
     return past(f"{_local_text(occ.planned, tz)} is a holiday ({name}) and no other day "
-                "fits before the event")
+                "fits before the event", "holiday_no_day")
 
 
 def _shifted(at: datetime, tz: ZoneInfo, step: int) -> datetime:
@@ -422,12 +427,15 @@ def _recurring(spec: dict[str, Any], now: datetime, tz: ZoneInfo, skip: bool
         label = f"{WEEKDAYS[day.weekday()]} {day}"
         name = holiday(day)
         if planned < now:
-            found.append(Occurrence(label, planned, None, "already passed; skipped"))
+            found.append(Occurrence(label, planned, None, "already passed; skipped",
+                                    "past_skipped"))
         elif name is not None and skip:
-            found.append(Occurrence(label, planned, None, f"a holiday ({name}); skipped"))
+            found.append(Occurrence(label, planned, None, f"a holiday ({name}); skipped",
+                                    "holiday_skipped"))
         elif name is not None:
             found.append(Occurrence(label, planned, planned,
-                                    _join(note, f"a holiday ({name}), kept as asked")))
+                                    _join(note, f"a holiday ({name}), kept as asked"),
+                                    "holiday_kept"))
         else:
             found.append(Occurrence(label, planned, planned, note))
     return found
@@ -451,7 +459,7 @@ def _without_doubles(found: list[Occurrence], tz: ZoneInfo) -> list[Occurrence]:
     out = []
     for occ in sorted(found, key=lambda o: (o.at or o.planned, o.label)):
         if occ.at is not None and occ.at in seen:
-            occ = replace(occ, at=None, note=_join(
+            occ = replace(occ, at=None, reason="duplicate", note=_join(
                 occ.note, f"same time as another nudge ({_local_text(occ.at, tz)}); sent once"))
         elif occ.at is not None:
             seen.add(occ.at)

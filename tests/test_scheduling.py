@@ -274,3 +274,21 @@ def test_bad_specs_say_what_to_write(kind, spec, message):
 ])
 def test_offsets_know_which_side_of_the_event_they_are(text, after):
     assert parse_offset(text).after is after
+
+
+# --- reasons, for code that explains a plan (the staff app's preview) ---------------------
+
+def test_every_decision_carries_a_reason_code():
+    def reasons(kind: str, spec: dict, **kwargs) -> list[str | None]:
+        return [o.reason for o in plan(kind, spec, now=NOW, tz=TZ, **kwargs).occurrences]
+
+    assert reasons("once", {"at": "2026-12-25T10:00"}) == ["holiday_moved"]
+    assert reasons("once", {"at": "2026-12-25T10:00"}, skip_holidays=False) == ["holiday_kept"]
+    assert reasons("once", {"at": "2026-11-20T10:00"}) == ["past_skipped"]
+    assert reasons("once", {"at": "2026-12-01T10:00"}) == [None]
+    assert reasons("event", {"event_at": "2026-12-03T09:00",
+                             "offsets": ["-1d@09:00", "-24h"]}) == [None, "duplicate"]
+    assert reasons("event", {"event_at": "2026-11-24T15:00", "offsets": ["-1d@09:00"],
+                             "if_past": "now"}) == ["past_now"]
+    assert reasons("recurring", {"weekdays": ["fri"], "time": "15:00", "weeks": 1,
+                                 "start": "2026-12-21"}) == ["holiday_skipped"]

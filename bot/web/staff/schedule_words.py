@@ -74,25 +74,25 @@ def _when(value: Any, tz: ZoneInfo) -> str:
 def occurrence_note(occ: Occurrence, now: datetime, tz: ZoneInfo) -> str | None:
     """Why a planned time moved, was skipped or was kept on a holiday, for staff."""
     name = holiday(occ.planned.astimezone(tz).date())
-    note = occ.note or ""
-    if occ.skipped:
-        if "same time as another" in note:
-            return _("Samma tid som en annan påminnelse: skickas bara en gång.")
-        if occ.planned < now:
-            return _("Tiden har redan passerat: hoppas över.")
-        if name:
-            return _("%(holiday)s är helgdag: hoppas över.", holiday=name)
-        return _("Ingen annan dag passar före händelsen: hoppas över.")
-    if occ.moved:
-        if "sent now instead" in note:
-            return _("Tiden har redan passerat: skickas direkt i stället.")
-        if name:
-            return _("%(holiday)s är helgdag: flyttad till %(time)s.", holiday=name,
-                     time=localtime(occ.at))
+    reason = occ.reason
+    if reason == "duplicate":
+        return _("Samma tid som en annan påminnelse: skickas bara en gång.")
+    if reason == "past_now":
+        return _("Tiden har redan passerat: skickas direkt i stället.")
+    if reason == "past_skipped":
+        return _("Tiden har redan passerat: hoppas över.")
+    if reason in ("holiday_skipped", "holiday_no_day") and name:
+        if reason == "holiday_no_day":
+            return _("Ingen annan dag passar före händelsen: hoppas över.")
+        return _("%(holiday)s är helgdag: hoppas över.", holiday=name)
+    if reason == "holiday_moved" and name:
+        return _("%(holiday)s är helgdag: flyttad till %(time)s.", holiday=name,
+                 time=localtime(occ.at))
+    if reason == "holiday_kept" and name:
+        return _("%(holiday)s är helgdag: skickas ändå, som du valt.", holiday=name)
+    if occ.moved:  # only a clock change moves a time for any other reason
         return _("Klockan ställs om den natten: flyttad till %(time)s.",
                  time=localtime(occ.at))
-    if name:
-        return _("%(holiday)s är helgdag: skickas ändå, som du valt.", holiday=name)
-    if note:
+    if occ.note:
         return _("Klockan ställs om den natten: den första av två likadana tider gäller.")
     return None
