@@ -23,6 +23,7 @@ class Row:
     language: str
     flow_id: str | None  # the flow that raised it, if any
     handled_by: str | None  # first name of whoever marked it handled
+    case_manager: str | None = None  # the client's case manager's first name
 
 
 def _filtered(clients: sa.Select, handled: bool, reason: str | None) -> list:
@@ -36,18 +37,19 @@ def _filtered(clients: sa.Select, handled: bool, reason: str | None) -> list:
 def inbox(s: so.Session, clients: sa.Select, *, handled: bool = False,
           reason: str | None = None, offset: int = 0, limit: int = 50) -> list[Row]:
     """Open (or handled) alerts of `clients` (a SELECT of client ids), newest first."""
-    handler = so.aliased(Staff)
+    handler, manager = so.aliased(Staff), so.aliased(Staff)
     query = (sa.select(Alert, Client.first_name, Client.language, Enrollment.flow_id,
-                       handler.first_name)
+                       handler.first_name, manager.first_name)
              .join(Client, Client.id == Alert.client_id)
+             .outerjoin(manager, manager.id == Client.case_manager_id)
              .outerjoin(Enrollment, Enrollment.id == Alert.enrollment_id)
              .outerjoin(handler, handler.id == Alert.handled_by_id)
              .where(*_filtered(clients, handled, reason))
              .order_by(*((Alert.handled_at.desc(),) if handled else ()),
                        Alert.created_at.desc(), Alert.id.desc())
              .offset(offset).limit(limit))
-    return [Row(alert, alert.client_id, name, lang, flow, by)
-            for alert, name, lang, flow, by in s.execute(query)]
+    return [Row(alert, alert.client_id, name, lang, flow, by, cm)
+            for alert, name, lang, flow, by, cm in s.execute(query)]
 
 
 def reasons(s: so.Session, clients: sa.Select, *, handled: bool = False) -> dict[str, int]:

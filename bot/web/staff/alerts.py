@@ -66,15 +66,18 @@ def language_name(code: str | None) -> str:
     return ENGLISH_NAMES.get(code) or Locale.parse(code).get_display_name("en") or code
 
 
-def answer_label(flow_id: str | None, answer: dict | None) -> str | None:
-    """The (Swedish) label of the choice an alert's answer picked, e.g. "Nej"."""
+def answer_label(flow_id: str | None, answer: dict | None, names: dict | None = None
+                 ) -> str | None:
+    """The (Swedish) label of the choice an alert's answer picked, e.g. "Nej", with the
+    client's and case manager's names filled in (other placeholders as "…")."""
     if not flow_id or not answer or flow_id not in runtime().flows:
         return None
     for step in runtime().flows[flow_id].steps:
         if isinstance(step, AskStep) and step.save_as == answer.get("name"):
             for choice in step.choices or ():
                 if choice.value == answer.get("value"):
-                    return _PLACEHOLDER.sub("…", choice.label)
+                    return _PLACEHOLDER.sub(
+                        lambda m: str((names or {}).get(m[1]) or "…"), choice.label)
     return None
 
 

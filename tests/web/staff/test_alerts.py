@@ -175,3 +175,13 @@ def test_the_client_name_links_to_the_client_page_when_there_is_one(app, as_, al
             f'/{alerts["help"].client_id}"' in html
     else:
         assert ">Amina<" not in html or "href" in html
+
+
+def test_a_talk_answer_names_the_case_manager_as_the_client_read_it(as_, alerts, session):
+    absence = alerts["absence"]
+    absence.reason, absence.answer = "call_me", {"name": "attended", "value": "talk",
+                                                 "text": "4"}
+    session.commit()
+    html = page(as_("sara"))
+    assert "Jag vill prata med Sara" in html
+    assert "{case_manager}" not in html and "Jag vill prata med …" not in html
