@@ -49,7 +49,7 @@ URGENT = frozenset({"help", "call_me", "opt_out", "delivery_failed", "inbound_fa
                     "plan_stuck", "work_problem"})
 ENGLISH_NAMES = {"fa_AF": "Dari", "ckb": "Sorani", "ku": "Kurmanji",
                  "bs": "Bosnian-Croatian-Serbian"}
-_PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
 def reason_label(reason: str) -> str:
