@@ -26,7 +26,7 @@ from bot.models import (
     FireStatus,
     Result,
 )
-from bot.services import outbound
+from bot.services import batch, outbound
 from bot.services.approvals import approved_texts
 from bot.services.audit import audit
 from bot.services.runtime import Runtime
@@ -84,8 +84,8 @@ def check_params(flow: Flow, given: dict[str, Any], tz: ZoneInfo) -> dict[str, A
 
 def _schedule(db: so.Session, enrollment: Enrollment, kind: FireKind, due: datetime, seq: int
               ) -> None:
-    db.add(Fire(kind=kind, enrollment_id=enrollment.id, due_at=due, seq=seq,
-                idempotency_key=f"{kind.value}:{enrollment.id}:{seq}"))
+    batch.add(db, Fire, {"kind": kind, "enrollment_id": enrollment.id, "due_at": due,
+                         "seq": seq, "idempotency_key": f"{kind.value}:{enrollment.id}:{seq}"})
 
 
 def client_params(client: Client) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from bot.models import (
     FireKind,
     FireStatus,
 )
-from bot.services import conversations
+from bot.services import batch, conversations
 from bot.services.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -49,15 +49,16 @@ def claim_due(db: so.Session, rt: Runtime, now: datetime, limit: int) -> list[Fi
 
 
 def run_due(db: so.Session, rt: Runtime, now: datetime, limit: int = 200) -> int:
-    """Run due fires, a batch in one transaction with one flush; when any fire fails, the
-    batch is redone one fire at a time so the others still run, and the bad one is retried
-    and finally marked failed."""
+    """Run due fires, a batch in one transaction with one flush (the messages and fires it
+    adds are inserted with one executemany each); when any fire fails, the batch is redone
+    one fire at a time so the others still run, and the bad one is retried and finally
+    marked failed."""
     fires = claim_due(db, rt, now, limit)
     if not fires:
         db.commit()
         return 0
     try:
-        with db.no_autoflush:
+        with db.no_autoflush, batch.collected_inserts(db):
             questions = conversations.asking(
                 db, {f.enrollment.client_id for f in fires if f.kind is FireKind.START})
             for fire in fires:

@@ -29,6 +29,7 @@ from bot.messaging.segments import count_segments, gsm_safe
 from bot.messaging.senders import SendError, SendResult
 from bot.models import Alert, Client, ClientStatus, Direction, Message, MessageStatus
 from bot.phones import mask
+from bot.services import batch
 from bot.services.approvals import approved_texts
 from bot.services.runtime import Runtime
 
@@ -40,12 +41,15 @@ UNSUBSCRIBED = "21610"  # Twilio: the recipient has opted out at the carrier
 
 
 def queue(db: so.Session, rt: Runtime, client: Client, out: OutMessage, *, now: datetime,
-          enrollment_id: int | None = None, reply: bool = False, force: bool = False) -> Message:
+          enrollment_id: int | None = None, reply: bool = False, force: bool = False
+          ) -> Message | None:
     """Persist one message for `client` in the outbox, in the language resolved now.
 
     `reply` marks an answer to the client's own SMS: it is not held for quiet hours; other
     messages wait for the end of the client's own quiet hours, or the service's.
     `force` sends even to a stopped client (only the STOPP confirmation does this).
+    Returns the new message; inside `batch.collected_inserts` (the worker's batch of fires)
+    it is kept as a row for the batch's one insert, and None is returned.
     """
     approved = approved_texts(db, rt.flows)
     chosen = resolve(out, client.language, approved)
@@ -63,16 +67,14 @@ def queue(db: so.Session, rt: Runtime, client: Client, out: OutMessage, *, now: 
         _fallback_alert(db, client, chosen.fallback_from, now)
     stopped = client.status is ClientStatus.STOPPED and not force
     hours = quiet.for_client(rt.quiet, client.quiet_hours)
-    msg = Message(
+    return batch.add(db, Message, dict(
         client_id=client.id, enrollment_id=enrollment_id, direction=Direction.OUT, key=out.key,
         body=body, language=chosen.language, fallback_from=chosen.fallback_from,
         encoding=count.encoding, segments=count.segments,
         status=MessageStatus.SUPPRESSED if stopped else MessageStatus.QUEUED,
         send_after=now if reply or force else hours.next_allowed(now),
         created_at=now, updated_at=now,
-    )
-    db.add(msg)
-    return msg
+    ))
 
 
 def _fallback_alert(db: so.Session, client: Client, language: str, now: datetime) -> None:
