@@ -169,3 +169,28 @@ def test_a_send_that_may_have_reached_the_provider_is_not_retried(session, rt, m
     assert outbound.deliver_due(session, rt, NOON + timedelta(hours=1)) == 0
     assert session.scalar(sa.select(Message)).status is MessageStatus.UNKNOWN
     assert session.scalar(sa.select(Alert)).reason == "delivery_unknown"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
+def test_each_result_is_stored_before_the_next_request_so_callbacks_find_it(
+        session, rt, make_client, sender, app):
+    """Twilio may call /twilio/status as soon as it has accepted a message: by then the
+    provider id must be in the database, not waiting for the rest of the batch."""
+    client = make_client()
+    for _ in range(3):
+        outbound.queue(session, rt, client, out(), now=NOON)
+    session.commit()
+    engine = app.extensions["knuff.engine"]
+    seen: list[list[str | None]] = []
+    send = sender.send
+
+    def send_and_look(to, body, **kwargs):
+        with engine.connect() as conn:  # what a status callback's request would read
+            seen.append(list(conn.scalars(sa.select(Message.provider_sid)
+                                          .order_by(Message.id))))
+        return send(to, body, **kwargs)
+
+    sender.send = send_and_look
+    assert outbound.deliver_due(session, rt, NOON) == 3
+    assert [sum(sid is not None for sid in row) for row in seen] == [0, 1, 2]
+    assert seen[2][:2] == sender.sids[:2]
