@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections import deque
+import threading
 from collections.abc import Iterator
-from concurrent.futures import Future
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from queue import Empty, SimpleQueue
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -166,22 +166,19 @@ def claim(db: so.Session | sa.Connection, now: datetime, limit: int) -> list[Out
 
 
 class _Books:
-    """The outbox's writes for one batch, on one connection held for the whole batch.
+    """One send lane's writes, on a connection it holds for the whole batch.
 
     Every write is committed at once, and a send's result is written together with the
-    next message's `sending` mark: on PostgreSQL (autocommit) that is one statement and
-    one round trip per message; on SQLite two statements in one short write transaction.
+    lane's next `sending` mark: on PostgreSQL (autocommit) that is one statement and one
+    round trip per message, and the lanes' commits overlap; on SQLite two statements in
+    one short write transaction, the lanes taking turns (`turn`).
     """
 
-    def __init__(self, conn: sa.Connection) -> None:
+    def __init__(self, conn: sa.Connection, turn: AbstractContextManager) -> None:
         self.conn = conn
+        self.turn = turn
         self.combined = conn.dialect.name == "postgresql"
         self.results: list[dict] = []  # finished sends not yet written
-
-    def claim(self, now: datetime, limit: int) -> list[Outgoing]:
-        batch = claim(self.conn, now, limit)
-        self.conn.commit()
-        return batch
 
     def sent(self, item: Outgoing, result: SendResult, now: datetime) -> None:
         """Note a finished send; it is written with the next mark or at the end."""
@@ -193,17 +190,19 @@ class _Books:
         mark is durable before the message's request may start)."""
         attempts = item.attempts + 1 if status is MessageStatus.SENDING else item.attempts
         values = {"mid": item.id, "mark": status, "at": now, "tries": attempts}
-        if self.combined and len(self.results) == 1:
-            self.conn.execute(_SENT_AND_MARK, {**self.results.pop(), **values})
-        else:
-            self._write_results()
-            self.conn.execute(_MARK, values)
-        self.conn.commit()
+        with self.turn:
+            if self.combined and len(self.results) == 1:
+                self.conn.execute(_SENT_AND_MARK, {**self.results.pop(), **values})
+            else:
+                self._write_results()
+                self.conn.execute(_MARK, values)
+            self.conn.commit()
 
     def close(self) -> None:
         """Write the results still noted."""
-        self._write_results()
-        self.conn.commit()
+        with self.turn:
+            self._write_results()
+            self.conn.commit()
 
     def _write_results(self) -> None:
         if self.results:
@@ -212,80 +211,78 @@ class _Books:
 
 
 @contextmanager
-def _books(db: so.Session) -> Iterator[_Books]:
-    engine = db.get_bind()
+def _connection(engine: sa.Engine) -> Iterator[sa.Connection]:
     with engine.connect() as conn:
         if conn.dialect.name == "postgresql":  # each statement is its own transaction
             conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-        yield _Books(conn)
+        yield conn
 
 
 def deliver_due(db: so.Session, rt: Runtime, now: datetime, limit: int = 50) -> int:
     """Send due queued messages (up to `limit`); returns how many were handed over.
 
-    The send threads talk to the provider while this thread keeps the books. A message is
-    marked `sending` in a commit before its request can start, so after a crash only the
-    few in flight (one, or send threads + 1) are in doubt, and those are never resent;
-    the rest of a claimed batch goes back to the queue. `db` is committed first and only
-    used for failed sends; the books are kept on a connection of their own.
+    Each send thread is a lane through the claimed batch: it marks a message `sending` in
+    a commit before its request can start, sends it and notes the result. After a crash
+    only the messages in flight (one per send thread) are in doubt, and those are never
+    resent; the rest of the batch goes back to the queue. `db` is committed first; the
+    books are kept on connections of their own.
     """
     db.commit()  # nothing of the caller's may hold SQLite's write lock meanwhile
-    window = 1 if rt.send_threads == 1 else rt.send_threads + 1
-    in_flight: deque[tuple[Outgoing, Future]] = deque()
+    engine = db.get_bind()
+    with _connection(engine) as conn:
+        batch = claim(conn, now, limit)
+        conn.commit()
+    if not batch:
+        return 0
+    items: SimpleQueue[Outgoing] = SimpleQueue()
+    for item in batch:
+        items.put(item)
+    turn = threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
+    lane = functools.partial(_lane, engine, rt, items, turn, now)
+    if rt.send_threads == 1:
+        return lane()  # right here: no hand-over cost
+    lanes = [rt.send_pool.submit(lane) for _ in range(min(rt.send_threads, len(batch)))]
+    return sum(done.result() for done in lanes)
+
+
+def _lane(engine: sa.Engine, rt: Runtime, items: SimpleQueue[Outgoing],
+          turn: AbstractContextManager, now: datetime) -> int:
+    """Mark, send and note claimed messages until none is left; returns how many went."""
     sent = 0
-    with _books(db) as books:
-        batch = iter(books.claim(now, limit))
-        while True:
-            while len(in_flight) < window and _start_next(books, rt, batch, in_flight, now):
-                pass
-            if not in_flight:
-                break
-            item, request = in_flight.popleft()
-            sent += _finish(db, books, item, request, now)
+    with _connection(engine) as conn:
+        books = _Books(conn, turn)
+        for item in _taken(items):
+            if item.suppressed:
+                books.mark(item, MessageStatus.SUPPRESSED, now)
+                continue
+            books.mark(item, MessageStatus.SENDING, now)  # durable before the request
+            try:
+                result = rt.sender.send(item.to, item.body, status_callback=rt.status_callback)
+            except SendError as exc:
+                _record_failure(engine, turn, item, exc, now)
+                continue
+            books.sent(item, result, now)
+            sent += 1
         books.close()
     return sent
 
 
-def _start_next(books: _Books, rt: Runtime, batch: Iterator[Outgoing],
-                in_flight: deque[tuple[Outgoing, Future]], now: datetime) -> bool:
-    """Hand the next claimed message to a send thread; False when the batch is done."""
-    for item in batch:
-        if item.suppressed:
-            books.mark(item, MessageStatus.SUPPRESSED, now)
-            continue
-        books.mark(item, MessageStatus.SENDING, now)  # durable before the request starts
-        in_flight.append((item, _submit(rt, item)))
-        return True
-    return False
+def _taken(items: SimpleQueue[Outgoing]) -> Iterator[Outgoing]:
+    """The claimed messages one by one; each goes to exactly one lane."""
+    while True:
+        try:
+            yield items.get_nowait()
+        except Empty:
+            return
 
 
-def _submit(rt: Runtime, item: Outgoing) -> Future:
-    """The send, on a send thread; with one thread, right here (no hand-over cost)."""
-    send = functools.partial(rt.sender.send, item.to, item.body,
-                             status_callback=rt.status_callback)
-    if rt.send_threads > 1:
-        return rt.send_pool.submit(send)
-    done: Future = Future()
-    try:
-        done.set_result(send())
-    except Exception as exc:
-        done.set_exception(exc)
-    return done
-
-
-def _finish(db: so.Session, books: _Books, item: Outgoing, request: Future,
-            now: datetime) -> int:
-    """Record what the provider said about one message."""
-    try:
-        result = request.result()
-    except SendError as exc:
-        msg = db.get_one(Message, item.id, populate_existing=True)
+def _record_failure(engine: sa.Engine, turn: AbstractContextManager, item: Outgoing,
+                    exc: SendError, now: datetime) -> None:
+    with turn, so.Session(engine) as db:
+        msg = db.get_one(Message, item.id)
         msg.updated_at = now
         _failed(db, msg, exc, now)
         db.commit()
-        return 0
-    books.sent(item, result, now)
-    return 1
 
 
 def _provider_status(status: str) -> MessageStatus:
