@@ -25,7 +25,7 @@ from bot.i18n.catalog import resolve
 from bot.i18n.languages import SOURCE
 from bot.i18n.render import render
 from bot.messaging import quiet_hours as quiet
-from bot.messaging.segments import count_segments, gsm_safe
+from bot.messaging.segments import SegmentCount, count_segments, gsm_safe
 from bot.messaging.senders import SendError, SendResult
 from bot.models import Alert, Client, ClientStatus, Direction, Message, MessageStatus
 from bot.phones import mask
@@ -40,6 +40,37 @@ STUCK_AFTER = timedelta(minutes=15)  # > a claimed batch at worst-case timeouts
 UNSUBSCRIBED = "21610"  # Twilio: the recipient has opted out at the carrier
 
 
+@dataclass(frozen=True)
+class Composed:
+    """One SMS as it goes out: the text in each language it carries, and the whole."""
+
+    blocks: list[tuple[str, str]]  # (rendered text, language code)
+    body: str
+    language: str  # the language chosen for the client
+    fallback_from: str | None  # the client's language, when no approved text was there
+    count: SegmentCount
+
+
+def compose(db: so.Session, rt: Runtime, client: Client, out: OutMessage) -> Composed:
+    """The message in the language resolved now: the client's when every part of it is
+    interpreter-approved, else easy Swedish (with English after it when the client asked);
+    in bilingual mode the easy Swedish follows the client's language, for learning (SFI).
+    The staff app's preview shows exactly this."""
+    approved = approved_texts(db, rt.flows)
+    chosen = resolve(out, client.language, approved)
+    parts = [(chosen.template, chosen.language)]
+    if chosen.fallback_from and client.fallback_english:
+        english = resolve(out, "en", approved)
+        if english.fallback_from is None:
+            parts.append((english.template, "en"))
+    if client.bilingual and chosen.language != SOURCE:
+        parts.append((out.template, SOURCE))
+    blocks = [(gsm_safe(render(template, out.params, language, rt.tz)), language)
+              for template, language in parts]
+    body = "\n\n".join(text for text, _language in blocks)
+    return Composed(blocks, body, chosen.language, chosen.fallback_from, count_segments(body))
+
+
 def queue(db: so.Session, rt: Runtime, client: Client, out: OutMessage, *, now: datetime,
           enrollment_id: int | None = None, reply: bool = False, force: bool = False
           ) -> Message | None:
@@ -51,25 +82,15 @@ def queue(db: so.Session, rt: Runtime, client: Client, out: OutMessage, *, now: 
     Returns the new message; inside `batch.collected_inserts` (the worker's batch of fires)
     it is kept as a row for the batch's one insert, and None is returned.
     """
-    approved = approved_texts(db, rt.flows)
-    chosen = resolve(out, client.language, approved)
-    blocks = [(chosen.template, chosen.language)]
-    if chosen.fallback_from and client.fallback_english:
-        english = resolve(out, "en", approved)
-        if english.fallback_from is None:
-            blocks.append((english.template, "en"))
-    if client.bilingual and chosen.language != SOURCE:
-        blocks.append((out.template, SOURCE))  # easy Swedish after, for learning (SFI)
-    body = "\n\n".join(gsm_safe(render(template, out.params, language, rt.tz))
-                        for template, language in blocks)
-    count = count_segments(body)
+    chosen = compose(db, rt, client, out)
     if chosen.fallback_from:
         _fallback_alert(db, client, chosen.fallback_from, now)
+    count = chosen.count
     stopped = client.status is ClientStatus.STOPPED and not force
     hours = quiet.for_client(rt.quiet, client.quiet_hours)
     return batch.add(db, Message, dict(
         client_id=client.id, enrollment_id=enrollment_id, direction=Direction.OUT, key=out.key,
-        body=body, language=chosen.language, fallback_from=chosen.fallback_from,
+        body=chosen.body, language=chosen.language, fallback_from=chosen.fallback_from,
         encoding=count.encoding, segments=count.segments,
         status=MessageStatus.SUPPRESSED if stopped else MessageStatus.QUEUED,
         send_after=now if reply or force else hours.next_allowed(now),

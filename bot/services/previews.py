@@ -15,12 +15,10 @@ from typing import Any
 import sqlalchemy.orm as so
 
 from bot.engine import FlowRunError, OutMessage, machine
-from bot.i18n.catalog import resolve
 from bot.i18n.languages import SOURCE
-from bot.i18n.render import render
-from bot.messaging.segments import SegmentCount, count_segments, gsm_safe
+from bot.messaging.segments import SegmentCount
 from bot.models import Client
-from bot.services import approvals, conversations
+from bot.services import approvals, conversations, outbound
 from bot.services.runtime import Runtime
 
 
@@ -61,26 +59,16 @@ class FirstTurn:
 
 
 def compose(db: so.Session, rt: Runtime, client: Client, out: OutMessage) -> Preview:
-    """One message as `outbound.queue` builds it: language, English after the Swedish
-    when asked, easy Swedish after a translation in bilingual mode."""
-    approved = approvals.approved_texts(db, rt.flows)
-    chosen = resolve(out, client.language, approved)
-    parts = [(chosen.template, chosen.language)]
-    if chosen.fallback_from and client.fallback_english:
-        english = resolve(out, "en", approved)
-        if english.fallback_from is None:
-            parts.append((english.template, "en"))
-    if client.bilingual and chosen.language != SOURCE:
-        parts.append((out.template, SOURCE))
-    blocks = [Block(gsm_safe(render(template, out.params, language, rt.tz)), language)
-              for template, language in parts]
-    body = "\n\n".join(b.text for b in blocks)
+    """One message exactly as `outbound.queue` builds it (`outbound.compose`), with the
+    SMS budget its flow allows."""
+    composed = outbound.compose(db, rt, client, out)
+    blocks = [Block(text, language) for text, language in composed.blocks]
     flow_id, _, step_id = out.key.partition(".")
     flow = rt.flows.get(flow_id)
     step = flow.step(step_id) if flow is not None and flow.has_step(step_id) else None
     budget = flow.budget(step if hasattr(step, "segments") else None) if flow else 1
-    return Preview(out.key, blocks, body, chosen.language, chosen.fallback_from,
-                   count_segments(body), budget)
+    return Preview(out.key, blocks, composed.body, composed.language, composed.fallback_from,
+                   composed.count, budget)
 
 
 def first_turn(db: so.Session, rt: Runtime, client: Client, flow_id: str,
