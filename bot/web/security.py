@@ -156,12 +156,21 @@ def _security_headers(response):
 STAFF_BLUEPRINTS = frozenset({"auth", "staff", "review", "admin"})
 
 
+@limiter.request_filter
+def _never_limited() -> bool:
+    # The exempt blueprints have no limits: skip evaluating them on every request. Twilio's
+    # webhooks come from a few shared addresses and must never be limited by address.
+    return request.blueprint in current_app.extensions.get("knuff.exempt_blueprints", ())
+
+
 def init_app(app: Flask, exempt: Iterable[Blueprint]) -> None:
     app.config["RATELIMIT_STORAGE_URI"] = app.config["KNUFF_RATELIMIT_STORAGE_URI"]
     app.config["RATELIMIT_HEADERS_ENABLED"] = True
     csrf.init_app(app)
+    exempt = list(exempt)
     for bp in exempt:
         csrf.exempt(bp)
+    app.extensions["knuff.exempt_blueprints"] = frozenset(bp.name for bp in exempt)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
