@@ -28,7 +28,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rate-nudges", type=int,
                         help="nudges for the dispatch ratio (default 5000, at most --nudges)")
     parser.add_argument("--seconds", type=int, help="webhook load per side (default 10)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers, both sides")
+    parser.add_argument("--workers", type=int,
+                        help="gunicorn workers, both sides (default: the Procfile's)")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections")
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument("--only", action="append", choices=["webhook", "dispatch", "memory"],
@@ -100,7 +101,8 @@ def _webhook(args: argparse.Namespace, load: webhook.Load, db, work, results) ->
         results.setdefault("skipped", []).append(f"webhook: {missing}")
         return
     say(f"webhook ({db.label}): {load.rounds} x {load.round_seconds} s of wrk per side, "
-        f"{load.connections} connections, {load.workers} gunicorn sync workers")
+        f"{load.connections} connections, gunicorn as in the Procfile"
+        + (f" with {load.workers} workers" if load.workers else ""))
     run = webhook.run(db, work, load)
     say(f"  knuff {run['knuff']['rps']:.0f} req/s, bare {run['bare']['rps']:.0f} req/s, "
         f"ratio {run['ratio']:.3f}")

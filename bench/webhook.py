@@ -1,21 +1,23 @@
 """Webhook benchmark: inbound replies/s through gunicorn + POST /twilio/sms vs bare Flask.
 
-Both servers run under the same gunicorn settings (workers, worker class) and take the same
-`wrk` load (threads, connections, duration) from the same file of pre-signed requests, in
-alternating rounds. wrk (Debian package) is the load generator because it is C and
-event-driven: one thread drives thousands of requests per second for a few percent of a
-core, so on a small machine the generator is not what is measured, and it is exactly the
-same for both sides. Signatures are computed beforehand; a Lua script replays them.
-Every request is a real reply: a unique MessageSid from a client whose question went out
-through the worker, so Knuff dedupes, finds the client and the waiting conversation, runs
-the flow, queues the answer and commits. Afterwards the database is checked: one inbound
-message per answered request and no reply that missed its conversation.
+Both servers run the Procfile's `web` command (production's gunicorn settings: workers,
+access log; only the app differs) and take the same `wrk` load (threads, connections,
+duration) from the same file of pre-signed requests, in alternating rounds. wrk (Debian
+package) is the load generator because it is C and event-driven: one thread drives
+thousands of requests per second for a few percent of a core, so on a small machine the
+generator is not what is measured, and it is exactly the same for both sides. Signatures
+are computed beforehand; a Lua script replays them. Every request is a real reply: a
+unique MessageSid from a client whose question went out through the worker; Knuff checks
+the signature and stores the SMS for the worker. Afterwards the database is checked: one
+inbound message per answered request and no reply that missed its conversation.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
+import shlex
 import shutil
 import subprocess
 import time
@@ -43,6 +45,7 @@ from bench.common import (
 from bench.seed import ready_for_replies
 
 LUA = Path(__file__).resolve().parent / "sms.lua"
+KNUFF_APP = "bot:create_app()"  # the app the Procfile serves
 # What clients answer: first the question (a digit), then the follow-up.
 FIRST = {"motivation": ["3", "4", "2", "5"], "activity_checkin": ["2", "3"]}
 SECOND = {"motivation": ["Promenader och att prata med min syster.", "Inget särskilt"],
@@ -51,9 +54,10 @@ SECOND = {"motivation": ["Promenader och att prata med min syster.", "Inget sär
 
 @dataclass(frozen=True)
 class Load:
-    """The load both sides get: gunicorn workers and wrk threads/connections/seconds."""
+    """The load both sides get: gunicorn workers (None: as the Procfile says) and wrk
+    threads/connections/seconds."""
 
-    workers: int = 2
+    workers: int | None = None
     threads: int = 1
     connections: int = 8
     seconds: int = 10  # per side, split into `rounds` alternating rounds
@@ -89,12 +93,36 @@ def write_requests(path: Path, people: list[tuple[str, str]], tag: str) -> int:
     return len(lines)
 
 
+def procfile_web(app_spec: str, port: int, workers: int | None = None) -> list[str]:
+    """The Procfile's `web` command, as production runs it, serving `app_spec` on `port`.
+
+    Both sides of the benchmark start from this line, so they run the server settings
+    production runs (workers, access log); only the app differs, and the server listens
+    on 127.0.0.1 only. `${NAME:-default}` takes the default unless `workers` says
+    otherwise (WEB_CONCURRENCY).
+    """
+    line = next(x for x in (ROOT / "Procfile").read_text().splitlines()
+                if x.startswith("web:"))
+    given = {"PORT": str(port), "WEB_CONCURRENCY": str(workers) if workers else None}
+    line = re.sub(r"\$\{(\w+):-([^}]*)\}", lambda m: given.get(m[1]) or m[2],
+                  line.removeprefix("web:"))
+    args = shlex.split(line)
+    if args[0] != "gunicorn" or KNUFF_APP not in args or "--bind" not in args:
+        raise RuntimeError(f"unexpected Procfile web command: {line.strip()}")
+    args[args.index("--bind") + 1] = f"127.0.0.1:{port}"
+    return [python(), "-m", "gunicorn",
+            *(app_spec if arg == KNUFF_APP else arg for arg in args[1:])]
+
+
+def gunicorn_workers(args: list[str]) -> int:
+    """The worker count a gunicorn command line asks for."""
+    return int(args[args.index("--workers") + 1])
+
+
 def gunicorn(app_spec: str, env: dict[str, str], load: Load, log: Path) -> tuple[Child, str]:
-    """Start gunicorn (sync workers, as in the Procfile) on a free port; wait for it."""
+    """Start gunicorn as the Procfile does on a free port; wait for it."""
     port = free_port()
-    child = Child([python(), "-m", "gunicorn", "--workers", str(load.workers),
-                   "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
-                   "--log-level", "warning", app_spec], env=env, log=log)
+    child = Child(procfile_web(app_spec, port, load.workers), env=env, log=log)
     base = f"http://127.0.0.1:{port}"
     wait_http(f"{base}/healthz", child)
     return child, base
@@ -141,11 +169,13 @@ def run(db: Database, work: Path, load: Load) -> dict[str, Any]:
     them, so a neighbour's burst of CPU on a shared machine hits both sides alike.
     """
     t0 = time.perf_counter()
-    warm_people = ready_for_replies(db.url, max(100, load.workers * 100))
+    server = procfile_web(KNUFF_APP, 0, load.workers)[3:]  # as it runs (port aside)
+    workers = gunicorn_workers(server)
+    warm_people = ready_for_replies(db.url, max(100, workers * 100))
     warm_file = work / f"warm-{db.label}.txt"
     write_requests(warm_file, warm_people, "w")
     env = knuff_env(db.url)
-    knuff, base = gunicorn("bot:create_app()", env, load, work / f"knuff-{db.label}.log")
+    knuff, base = gunicorn(KNUFF_APP, env, load, work / f"knuff-{db.label}.log")
     try:
         bare, bare_base = gunicorn("bench.bare_app:app", env, load, work / f"bare-{db.label}.log")
         try:
@@ -193,7 +223,7 @@ def run(db: Database, work: Path, load: Load) -> dict[str, Any]:
         "clients": clients, "requests_signed": signed, "inbound_stored": inbound,
         "replies_queued": after["queued_replies"] - before["queued_replies"],
         "seed_seconds": seeded, "problems": problems,
-        "load": {"gunicorn_workers": load.workers, "worker_class": "sync",
+        "load": {"gunicorn": shlex.join(server), "gunicorn_workers": workers,
                  "wrk_threads": load.threads, "connections": load.connections,
                  "rounds": load.rounds, "seconds_per_round": load.round_seconds},
     }
