@@ -21,15 +21,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
     settings.check(app.config)
-    if app.config["KNUFF_PROXY_HOPS"]:
-        hops = app.config["KNUFF_PROXY_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _logging(app)
     db.init_app(app)
     runtime.init_app(app)
     outbound.init_app(app)
     init_web(app)
     cli.init_app(app)
+    if app.config["KNUFF_PROXY_HOPS"]:  # outermost: the webhooks' app sees it too
+        hops = app.config["KNUFF_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app
 
 

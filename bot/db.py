@@ -59,7 +59,7 @@ def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["knuff.engine"] = engine
     app.extensions["knuff.sessionmaker"] = so.sessionmaker(engine, expire_on_commit=False)
-    app.teardown_appcontext(_close_session)
+    app.teardown_appcontext(close_session)
 
 
 def engine() -> sa.Engine:
@@ -81,7 +81,8 @@ def new_session() -> Iterator[so.Session]:
         yield s
 
 
-def _close_session(_exc: BaseException | None) -> None:
+def close_session(_exc: BaseException | None) -> None:
+    """Close the app context's session, if one was made (teardown)."""
     s = g.pop("db_session", None)
     if s is not None:
         s.close()

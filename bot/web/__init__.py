@@ -7,18 +7,28 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from bot.web import admin, auth, health, review, security, simulator, staff, twilio, ui_i18n
+    from bot.web import (
+        admin,
+        auth,
+        health,
+        machine,
+        review,
+        security,
+        simulator,
+        staff,
+        twilio,
+        ui_i18n,
+    )
     from bot.web.sessions import CachedSessionInterface
     from bot.web.staff.context import open_alerts
 
     app.session_interface = CachedSessionInterface()
-    app.register_blueprint(twilio.bp)
-    app.register_blueprint(health.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(review.bp)
     app.register_blueprint(admin.bp)
-    exempt = [twilio.bp, health.bp]
+    machine.mount(app, [twilio.bp, health.bp])  # no cookies, CSRF or rate limits there
+    exempt = []
     if app.config["KNUFF_ENV"] != "production":
         app.register_blueprint(simulator.bp)
         exempt.append(simulator.bp)  # JSON-only posts: a cross-site form cannot send them

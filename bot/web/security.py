@@ -5,11 +5,12 @@
   hash, so changing a password logs out every other session.
 - Roles are enforced per blueprint in `before_request` (`guard`), so a new route cannot
   forget its check; case managers see only their own and their team's clients.
-- CSRF protection (Flask-WTF) on every form; the Twilio webhooks are exempt (they are
-  signed) and the simulator posts JSON only.
+- CSRF protection (Flask-WTF) on every form; the simulator posts JSON only and is exempt.
+  The Twilio webhooks are signed and served by a lean app of their own (`machine`),
+  outside all of this.
 - A rate limit on log-in (Flask-Limiter; memory by default, Redis via
   KNUFF_RATELIMIT_STORAGE_URI in production where several web processes share it).
-- Security headers on every response; a strict Content-Security-Policy on staff pages.
+- Security headers on every page; a strict Content-Security-Policy on staff pages.
 """
 
 from __future__ import annotations
@@ -158,8 +159,7 @@ STAFF_BLUEPRINTS = frozenset({"auth", "staff", "review", "admin"})
 
 @limiter.request_filter
 def _never_limited() -> bool:
-    # The exempt blueprints have no limits: skip evaluating them on every request. Twilio's
-    # webhooks come from a few shared addresses and must never be limited by address.
+    # The exempt blueprints (the simulator) have no limits: skip evaluating them.
     return request.blueprint in current_app.extensions.get("knuff.exempt_blueprints", ())
 
 

@@ -284,3 +284,40 @@ def test_status_for_unknown_message_is_acknowledged(app, twilio):
 def test_forged_status_callback_is_refused(app, session, rt, make_client):
     forged = TwilioPoster(app.test_client(), token=AUTH_TOKEN + "x")
     assert status(forged, "SM1", "delivered").status_code == 403
+
+
+def test_behind_a_proxy_without_public_base_url_the_forwarded_url_is_checked(database_url,
+                                                                            make_app_):
+    """ProxyFix wraps the webhooks' own app too (KNUFF_PROXY_HOPS)."""
+    app = make_app_(PUBLIC_BASE_URL="", KNUFF_PROXY_HOPS=1)
+    poster = TwilioPoster(app.test_client(), base="https://knuff.example.se")
+    form = {"MessageSid": "SMproxied", "From": "+46701740699", "Body": "hej"}
+    signature = poster.validator.compute_signature("https://knuff.example.se/twilio/sms", form)
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "knuff.example.se"}
+    client = app.test_client()
+    refused = client.post("/twilio/sms", data=form,
+                          headers={"X-Twilio-Signature": signature})
+    accepted = client.post("/twilio/sms", data=form,
+                           headers={"X-Twilio-Signature": signature, **forwarded})
+    assert (refused.status_code, accepted.status_code) == (403, 200)
+
+
+def test_webhooks_run_without_the_staff_apps_cookies_csrf_or_rate_limits(app, twilio,
+                                                                          make_client):
+    """The webhooks' lean app shares config and extensions with the staff app but never
+    reads or sets a session cookie; staff pages keep their headers and session."""
+    amina = make_client()
+    client = app.test_client()
+    client.set_cookie("session", "not-a-valid-signed-session")
+    poster = TwilioPoster(client)
+    for _ in range(3):
+        response = poster.sms(amina.phone, "1")
+        assert response.status_code == 200
+        assert "Set-Cookie" not in response.headers
+    machine = app.extensions["knuff.machine_app"]
+    assert machine.config is app.config and machine.extensions is app.extensions
+    login = app.test_client().get("/login")
+    assert login.status_code == 200
+    assert "Content-Security-Policy" in login.headers
+    assert app.test_client().post("/twilio/elsewhere").status_code == 404
+    assert app.test_client().get("/twilio/sms").status_code == 405
