@@ -1,8 +1,11 @@
 """The printed table and `bench/results/latest.json`.
 
 One row per measurement: Knuff's absolute figure, the baseline's, the ratio, the target
-and PASS/FAIL. A failed target is printed loudly, but the exit code stays 0: the
-benchmark is a report, not a gate.
+and PASS/FAIL. The issue's targets are the webhook rows, the dispatch rows with the
+worker's default number of send threads (as shipped) and the memory row; the sequential
+dispatch rows (one send thread against one posting thread) are a stricter comparison
+held to the same ratio and reported apart, never folded into "all targets met". A failed
+row is printed loudly, but the exit code stays 0: the benchmark is a report, not a gate.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import RESULTS
+from bot.config import DEFAULT_SEND_THREADS
 
 WEBHOOK_TARGET = 0.35
 DISPATCH_TARGET = 0.5
@@ -38,13 +42,16 @@ def rows(results: dict[str, Any]) -> list[dict[str, str]]:
         })
     for run in results.get("dispatch", []):
         k, b = run["knuff"], run["baseline"]
+        shipped = run.get("threads", 1) == DEFAULT_SEND_THREADS
         out.append({
             "what": f"dispatch {run['nudges']} nudges ({run['database']}), "
                     f"{run.get('threads', 1)} send thread(s)",
             "knuff": f"{k['rate']:.0f} nudges/s, {1e3 / k['rate']:.2f} ms/nudge",
             "baseline": f"{b['rate']:.0f} posts/s, {1e3 / b['rate']:.2f} ms/post (requests)",
-            "ratio": f"{run['ratio']:.3f}", "target": f">= {DISPATCH_TARGET}",
+            "ratio": f"{run['ratio']:.3f}",
+            "target": f">= {DISPATCH_TARGET}" + ("" if shipped else " (stricter)"),
             "verdict": _verdict(run["ratio"] >= DISPATCH_TARGET, run["problems"]),
+            "kind": "target" if shipped else "stricter",
         })
     memory = results.get("memory")
     if memory:
@@ -95,7 +102,7 @@ def print_table(results: dict[str, Any]) -> None:
         print(f"memory verdict: {verdict} — RSS grew {memory.get('rss_growth_mb', 0):.1f} MB "
               f"between 10% and 100% of {memory['nudges']} nudges "
               f"(peak {memory['knuff']['peak_rss_mb']:.0f} MB)")
-    failed = [r["what"] for r in table if r["verdict"] != "PASS"]
+    failed = [r["what"] for r in table if r["verdict"] != "PASS" and _is_target(r)]
     if failed:
         print()
         print("#" * 72)
@@ -104,6 +111,13 @@ def print_table(results: dict[str, Any]) -> None:
         print("#" * 72)
     else:
         print("all targets met")
+    for r in table:
+        if r["verdict"] != "PASS" and not _is_target(r):
+            print(f"below the ratio in the stricter comparison: {r['what']} ({r['ratio']})")
+
+
+def _is_target(row: dict[str, str]) -> bool:
+    return row.get("kind", "target") == "target"
 
 
 def write_json(results: dict[str, Any], path: Path | None = None) -> Path:

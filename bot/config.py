@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_SECRET = "dev-only-not-secret"
 ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SEND_THREADS = 4  # concurrent Twilio requests per worker (KNUFF_SEND_THREADS)
 
 
 class ConfigError(RuntimeError):
@@ -37,7 +38,7 @@ def from_environment(instance_path: str, env: dict[str, str] | None = None) -> d
         "KNUFF_WORKER_INTERVAL": float(env.get("KNUFF_WORKER_INTERVAL", "0.5")),
         # Concurrent requests to Twilio per worker: at ~150 ms a request, one thread alone
         # could not keep up with a sender's 10 segments/s.
-        "KNUFF_SEND_THREADS": int(env.get("KNUFF_SEND_THREADS", "4")),
+        "KNUFF_SEND_THREADS": int(env.get("KNUFF_SEND_THREADS", str(DEFAULT_SEND_THREADS))),
         # Shared store for the log-in rate limit when several web processes run, e.g.
         # redis://127.0.0.1:6379/0; memory:// counts per process.
         "KNUFF_RATELIMIT_STORAGE_URI": env.get("KNUFF_RATELIMIT_STORAGE_URI", "memory://"),
