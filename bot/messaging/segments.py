@@ -21,6 +21,7 @@ GSM_BASIC = frozenset(
 )
 # Extension table: each costs two septets (ESC + code).
 GSM_EXTENDED = frozenset("\f^{}\\[~]|€")
+_GSM_ALL = GSM_BASIC | GSM_EXTENDED
 
 GSM_SINGLE, GSM_MULTI = 160, 153
 UCS2_SINGLE, UCS2_MULTI = 70, 67
@@ -39,18 +40,25 @@ class SegmentCount:
 
 def is_gsm7(text: str) -> bool:
     """True when every character of `text` exists in the GSM 03.38 alphabet."""
-    return all(ch in GSM_BASIC or ch in GSM_EXTENDED for ch in text)
+    return _GSM_ALL.issuperset(text)
 
 
 def count_segments(text: str) -> SegmentCount:
     """Count the SMS parts `text` needs.
 
     An empty text still costs one (empty) SMS, as Twilio bills it, so it counts as one
-    GSM-7 segment of zero units.
+    GSM-7 segment of zero units. Every queued message is counted, so the common case (a
+    text that fits one part) is settled with C-level string operations alone.
     """
     if is_gsm7(text):
+        units = len(text) + sum(text.count(ch) for ch in GSM_EXTENDED)
+        if units <= GSM_SINGLE:
+            return SegmentCount("GSM-7", units, 1)
         widths = [2 if ch in GSM_EXTENDED else 1 for ch in text]
         return _pack("GSM-7", widths, GSM_SINGLE, GSM_MULTI)
+    units = len(text.encode("utf-16-le")) // 2  # a character above U+FFFF takes two
+    if units <= UCS2_SINGLE:
+        return SegmentCount("UCS-2", units, 1)
     widths = [2 if ord(ch) > 0xFFFF else 1 for ch in text]
     return _pack("UCS-2", widths, UCS2_SINGLE, UCS2_MULTI)
 

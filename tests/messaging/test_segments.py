@@ -1,5 +1,7 @@
 """Segment counts match what handsets and Twilio bill, boundaries included."""
 
+import random
+
 import pytest
 
 from bot.messaging.segments import (
@@ -137,3 +139,29 @@ def test_gsm_safe_leaves_text_that_needs_ucs2_anyway(text, expected):
 def test_gsm_safe_does_not_touch_plain_gsm_text():
     text = "Hej! Ring 020-12 34 56, [kod] {42} €5."
     assert gsm_safe(text) == text
+
+
+def _reference(text: str) -> tuple[str, int, int]:
+    """The count spelled out character by character, to check the fast path against."""
+    gsm = all(ch in GSM_BASIC or ch in GSM_EXTENDED for ch in text)
+    if gsm:
+        widths, single, multi = [2 if ch in GSM_EXTENDED else 1 for ch in text], 160, 153
+    else:
+        widths, single, multi = [2 if ord(ch) > 0xFFFF else 1 for ch in text], 70, 67
+    units, segments, used = sum(widths), 1, 0
+    if units > single:
+        for width in widths:
+            if used + width > multi:
+                segments, used = segments + 1, 0
+            used += width
+    return ("GSM-7" if gsm else "UCS-2"), units, segments
+
+
+def test_fast_count_agrees_with_the_character_by_character_count():
+    rng = random.Random(20261123)
+    alphabet = "aåäöÅÄÖ €[]{}~^|\\\n" + "حمد" + "ሰላም" + "😀👍🏽"
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet[:19] if rng.random() < 0.5 else alphabet)
+                       for _ in range(rng.randint(0, 400)))
+        got = count_segments(text)
+        assert (got.encoding, got.units, got.segments) == _reference(text), text
