@@ -27,7 +27,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--nudges", type=int, help="nudges for the memory run (default 100000)")
     parser.add_argument("--rate-nudges", type=int,
                         help="nudges for the dispatch ratio (default 5000, at most --nudges)")
-    parser.add_argument("--seconds", type=int, help="webhook load per side (default 10)")
+    parser.add_argument("--seconds", type=int, help="webhook load per side (default 16)")
     parser.add_argument("--workers", type=int,
                         help="gunicorn workers, both sides (default: the Procfile's)")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections")
@@ -40,7 +40,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     args.nudges = args.nudges or (2000 if args.quick else 100_000)
     args.rate_nudges = min(args.rate_nudges or (2000 if args.quick else 5000), args.nudges)
-    args.seconds = args.seconds or (3 if args.quick else 10)
+    args.seconds = args.seconds or (3 if args.quick else 16)
     args.only = set(args.only or ["webhook", "dispatch", "memory"])
     return args
 
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
                                             for k, v in vars(args).items()}}
     load = webhook.Load(workers=args.workers, threads=args.threads,
                         connections=args.connections, seconds=args.seconds,
-                        warmup=1 if args.quick else 2, rounds=3 if args.quick else 5)
+                        warmup=1 if args.quick else 2, rounds=3 if args.quick else 8)
     pg = None if args.no_postgres else postgres_base_url()
     say(f"databases: sqlite{' + postgresql' if pg else ''}; cpus: {os.cpu_count()}")
     with workdir() as work:
@@ -105,7 +105,7 @@ def _webhook(args: argparse.Namespace, load: webhook.Load, db, work, results) ->
         + (f" with {load.workers} workers" if load.workers else ""))
     run = webhook.run(db, work, load)
     say(f"  knuff {run['knuff']['rps']:.0f} req/s, bare {run['bare']['rps']:.0f} req/s, "
-        f"ratio {run['ratio']:.3f}")
+        f"ratio {run['ratio']:.3f} (rounds {run['low']:.3f}-{run['high']:.3f})")
     results.setdefault("webhook", []).append(run)
 
 
@@ -119,9 +119,11 @@ def _dispatch(args: argparse.Namespace, db, work, results, threads: int) -> None
         return
     say(f"dispatch ({db.label}): {args.rate_nudges} nudges, worker vs plain requests, "
         f"{threads} send thread(s) on both sides")
-    run = dispatch.run(db, work, args.rate_nudges, rounds=3, threads=threads)
+    run = dispatch.run(db, work, args.rate_nudges, rounds=3 if args.quick else 6,
+                       threads=threads)
     say(f"  knuff {run['knuff']['rate']:.0f} nudges/s, baseline "
-        f"{run['baseline']['rate']:.0f} posts/s, ratio {run['ratio']:.3f}")
+        f"{run['baseline']['rate']:.0f} posts/s, ratio {run['ratio']:.3f} "
+        f"(rounds {run['low']:.3f}-{run['high']:.3f})")
     results.setdefault("dispatch", []).append(run)
 
 

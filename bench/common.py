@@ -13,6 +13,7 @@ import os
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -173,3 +174,18 @@ def proc_memory_mb(pid: int | str = "self") -> tuple[float, float]:
             if key in values:
                 values[key] = int(rest.split()[0]) / 1024
     return values["VmRSS"], values["VmHWM"]
+
+
+def paired_ratio(measured: list[float], baseline: list[float]) -> dict[str, Any]:
+    """The ratio of two sides measured in alternating rounds, round by round.
+
+    Each Knuff round is paired with the baseline round right after it, so the two saw the
+    same machine; the median of the paired ratios is the figure a verdict is made on, as it
+    does not move when a neighbour's burst slows one round. `aggregate` is the plain
+    total-over-total ratio, kept for comparison; `low`/`high` show the spread.
+    """
+    if not measured or len(measured) != len(baseline):
+        raise ValueError("paired_ratio needs one baseline round per measured round")
+    rounds = [m / b for m, b in zip(measured, baseline, strict=True)]
+    return {"ratio": statistics.median(rounds), "round_ratios": rounds,
+            "low": min(rounds), "high": max(rounds)}

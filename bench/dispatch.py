@@ -8,7 +8,8 @@ store the provider id. The baseline (`bench.sendproc baseline`) posts the same f
 same fake with one keep-alive `requests.Session`. Both send one message at a time: the
 worker sends sequentially today, so the baseline does too.
 
-The ratio is taken over a few alternating rounds (seed a slice, worker, baseline, repeat).
+The ratio is the median over alternating rounds (seed a slice, worker, baseline, repeat) of
+each worker round against the baseline round right after it (`common.paired_ratio`).
 The same machinery, run once with 100,000 nudges, is the flat-memory check: the worker
 samples its RSS at 10 %, 50 % and 100 % of the sends.
 """
@@ -30,6 +31,7 @@ from bench.common import (
     Child,
     Database,
     knuff_env,
+    paired_ratio,
     python,
 )
 from bench.seed import seed_nudges
@@ -132,9 +134,9 @@ def run(db: Database, work: Path, nudges: int, *, rounds: int = 1,
                               "seed_seconds": seeding, "knuff": knuff, "baseline": baseline,
                               "outbox": outbox, "problems": problems}
     if baseline:
-        result["ratio"] = knuff["rate"] / baseline["rate"]
-        result["round_ratios"] = [k["rate"] / b["rate"] for k, b in
-                                  zip(knuff_rounds, base_rounds, strict=True)]
+        result.update(paired_ratio([r["rate"] for r in knuff_rounds],
+                                   [r["rate"] for r in base_rounds]))
+        result["aggregate_ratio"] = knuff["rate"] / baseline["rate"]
     samples = {s["progress"]: s for s in knuff_rounds[-1].get("samples", [])}
     if rounds == 1 and 0.1 in samples and 1.0 in samples:
         result["rss_growth_mb"] = samples[1.0]["rss_mb"] - samples[0.1]["rss_mb"]

@@ -2,7 +2,8 @@
 
 Both servers run the Procfile's `web` command (production's gunicorn settings: workers,
 access log; only the app differs) and take the same `wrk` load (threads, connections,
-duration) from the same file of pre-signed requests, in alternating rounds. wrk (Debian
+duration) from the same file of pre-signed requests, in alternating rounds; the ratio is
+the median of the paired rounds' ratios (`common.paired_ratio`). wrk (Debian
 package) is the load generator because it is C and event-driven: one thread drives
 thousands of requests per second for a few percent of a core, so on a small machine the
 generator is not what is measured, and it is exactly the same for both sides. Signatures
@@ -39,6 +40,7 @@ from bench.common import (
     Database,
     free_port,
     knuff_env,
+    paired_ratio,
     python,
     wait_http,
 )
@@ -60,9 +62,9 @@ class Load:
     workers: int | None = None
     threads: int = 1
     connections: int = 8
-    seconds: int = 10  # per side, split into `rounds` alternating rounds
+    seconds: int = 16  # per side, split into `rounds` alternating rounds
     warmup: int = 2
-    rounds: int = 5
+    rounds: int = 8
 
     @property
     def round_seconds(self) -> int:
@@ -217,9 +219,8 @@ def run(db: Database, work: Path, load: Load) -> dict[str, Any]:
                         "conversation")
     return {
         "database": db.label, "knuff": measured, "bare": baseline,
-        "ratio": measured["rps"] / baseline["rps"],
-        "round_ratios": [k["rps"] / b["rps"] for k, b in zip(knuff_rounds, bare_rounds,
-                                                               strict=True)],
+        **paired_ratio([r["rps"] for r in knuff_rounds], [r["rps"] for r in bare_rounds]),
+        "aggregate_ratio": measured["rps"] / baseline["rps"],
         "clients": clients, "requests_signed": signed, "inbound_stored": inbound,
         "replies_queued": after["queued_replies"] - before["queued_replies"],
         "seed_seconds": seeded, "problems": problems,
