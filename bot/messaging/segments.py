@@ -51,30 +51,29 @@ def count_segments(text: str) -> SegmentCount:
     text that fits one part) is settled with C-level string operations alone.
     """
     if is_gsm7(text):
+        encoding, single, multi = "GSM-7", GSM_SINGLE, GSM_MULTI
         units = len(text) + sum(text.count(ch) for ch in GSM_EXTENDED)
-        if units <= GSM_SINGLE:
-            return SegmentCount("GSM-7", units, 1)
-        widths = [2 if ch in GSM_EXTENDED else 1 for ch in text]
-        return _pack("GSM-7", widths, GSM_SINGLE, GSM_MULTI)
-    units = len(text.encode("utf-16-le")) // 2  # a character above U+FFFF takes two
-    if units <= UCS2_SINGLE:
-        return SegmentCount("UCS-2", units, 1)
-    widths = [2 if ord(ch) > 0xFFFF else 1 for ch in text]
-    return _pack("UCS-2", widths, UCS2_SINGLE, UCS2_MULTI)
-
-
-def _pack(encoding: Encoding, widths: list[int], single: int, multi: int) -> SegmentCount:
-    """Fill parts of `multi` units without splitting a 2-unit character across parts."""
-    units = sum(widths)
+    else:
+        encoding, single, multi = "UCS-2", UCS2_SINGLE, UCS2_MULTI
+        units = len(text.encode("utf-16-le")) // 2  # a character above U+FFFF takes two
     if units <= single:
         return SegmentCount(encoding, units, 1)
-    segments, used = 1, 0
+    if encoding == "GSM-7":
+        widths = [2 if ch in GSM_EXTENDED else 1 for ch in text]
+    else:
+        widths = [2 if ord(ch) > 0xFFFF else 1 for ch in text]
+    return SegmentCount(encoding, units, _parts(widths, multi))
+
+
+def _parts(widths: list[int], multi: int) -> int:
+    """Parts of `multi` units each, never splitting a 2-unit character across two."""
+    parts, used = 1, 0
     for width in widths:
         if used + width > multi:
-            segments += 1
+            parts += 1
             used = 0
         used += width
-    return SegmentCount(encoding, units, segments)
+    return parts
 
 
 # Characters that only ever matter to typography; they are always safe to replace.
