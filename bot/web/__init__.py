@@ -11,6 +11,7 @@ def init_app(app: Flask) -> None:
         admin,
         auth,
         health,
+        intake,
         machine,
         review,
         security,
@@ -27,7 +28,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(staff.bp)
     app.register_blueprint(review.bp)
     app.register_blueprint(admin.bp)
-    machine.mount(app, [twilio.bp, health.bp])  # no cookies, CSRF or rate limits there
+    # No cookies, CSRF or rate limits there; POST /twilio/sms not even Flask's request.
+    machine.mount(app, [twilio.bp, health.bp], {"/twilio/sms": intake.SmsIntake(app)})
     exempt = []
     if app.config["KNUFF_ENV"] != "production":
         app.register_blueprint(simulator.bp)

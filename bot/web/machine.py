@@ -7,7 +7,9 @@ there than on its own work (the signature check and one INSERT), and a public en
 parsed session cookies it never needed. So `mount` serves these routes from a second
 Flask app placed in front of the main one: a request for one of its exact paths goes to
 it, every other request to the main app. Both share one config and one set of extensions
-(engine, runtime, sender), so there is still one Knuff, configured once.
+(engine, runtime, sender), so there is still one Knuff, configured once. The busiest
+path, POST /twilio/sms, goes further: it is a plain WSGI app (`intake.SmsIntake`) with
+no Flask request machinery at all.
 """
 
 from __future__ import annotations
@@ -34,26 +36,36 @@ class _NoSessions(SessionInterface):
 
 
 class _Dispatch:
-    """WSGI: the machine app for its exact paths, the main app for everything else.
+    """WSGI: a plain endpoint or the machine app for their exact paths, the main app for
+    everything else.
 
     PATH_INFO and SCRIPT_NAME are left alone, so the Twilio signature check sees the URL
     exactly as Twilio signed it."""
 
-    def __init__(self, main: WsgiApp, machine: WsgiApp, paths: frozenset[str]) -> None:
+    def __init__(self, main: WsgiApp, machine: WsgiApp, paths: frozenset[str],
+                 endpoints: dict[str, WsgiApp]) -> None:
         self.main = main
         self.machine = machine
         self.paths = paths
+        self.endpoints = endpoints
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]):
-        if environ.get("PATH_INFO", "") in self.paths:
+        path = environ.get("PATH_INFO", "")
+        endpoint = self.endpoints.get(path)
+        if endpoint is not None:
+            return endpoint(environ, start_response)
+        if path in self.paths:
             return self.machine(environ, start_response)
         return self.main(environ, start_response)
 
 
-def mount(app: Flask, blueprints: Iterable[Blueprint]) -> Flask:
-    """Serve `blueprints` from a lean app sharing `app`'s config and extensions; returns it.
+def mount(app: Flask, blueprints: Iterable[Blueprint],
+          endpoints: dict[str, WsgiApp] | None = None) -> Flask:
+    """Serve `blueprints` from a lean app sharing `app`'s config and extensions, and each
+    of `endpoints` (path: plain WSGI app) on its own path; returns the lean app.
 
-    Their routes must be fixed paths (no converters): dispatch is one set lookup."""
+    Routes must be fixed paths (no converters): dispatch is one dict or set lookup."""
+    endpoints = dict(endpoints or {})
     machine = Flask(app.import_name, root_path=app.root_path, static_folder=None)
     machine.config = app.config  # the same object, not a copy
     machine.extensions = app.extensions
@@ -65,7 +77,9 @@ def mount(app: Flask, blueprints: Iterable[Blueprint]) -> Flask:
     for rule in machine.url_map.iter_rules():
         if rule.arguments:
             raise ValueError(f"machine route {rule.rule} has arguments; use a fixed path")
+        if rule.rule in endpoints:
+            raise ValueError(f"{rule.rule} is both a machine route and a plain endpoint")
         paths.add(rule.rule)
-    app.wsgi_app = _Dispatch(app.wsgi_app, machine.wsgi_app, frozenset(paths))
+    app.wsgi_app = _Dispatch(app.wsgi_app, machine.wsgi_app, frozenset(paths), endpoints)
     app.extensions["knuff.machine_app"] = machine
     return machine

@@ -1,4 +1,8 @@
-"""Twilio webhooks: verify the signature, parse, call a service, answer with empty TwiML."""
+"""Twilio webhooks: the signature check both share, and the status callback.
+
+POST /twilio/sms, the hot path, is a plain WSGI app (`intake.SmsIntake`) that uses the
+same check; POST /twilio/status is a Flask view on the machines' app (`machine.mount`).
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,12 @@ import hmac
 import logging
 from typing import NoReturn
 
-from flask import Blueprint, Request, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, current_app, request
 from twilio.request_validator import RequestValidator
 
 from bot import db
 from bot.models import utcnow
-from bot.phones import mask
-from bot.services import inbox, status
+from bot.services import status
 
 bp = Blueprint("twilio", __name__, url_prefix="/twilio")
 log = logging.getLogger(__name__)
@@ -21,30 +24,37 @@ log = logging.getLogger(__name__)
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
-def signed_url(req: Request, public_base: str) -> str:
-    """The URL Twilio signed: PUBLIC_BASE_URL when behind a proxy that rewrites it."""
-    base = public_base or req.host_url.rstrip("/")
-    query = req.query_string.decode()
-    return f"{base}{req.path}" + (f"?{query}" if query else "")
+def signed_url(public_base: str, host_url: str, path: str, query: str) -> str:
+    """The URL Twilio signed: PUBLIC_BASE_URL when set (behind a proxy that rewrites it),
+    otherwise the URL as the request reached the app (after ProxyFix)."""
+    base = public_base or host_url.rstrip("/")
+    return f"{base}{path}" + (f"?{query}" if query else "")
 
 
-def validator() -> RequestValidator:
-    """The app's RequestValidator, built once (the auth token does not change at runtime)."""
-    token = current_app.config["TWILIO_AUTH_TOKEN"]
-    cached = current_app.extensions.get("knuff.twilio_validator")
-    if cached is None or cached[0] != token:
-        cached = current_app.extensions["knuff.twilio_validator"] = (token, RequestValidator(token))
-    return cached[1]
+@functools.lru_cache(maxsize=8)
+def validator_for(token: str) -> RequestValidator:
+    """Built once per auth token (it does not change at runtime; tests may change it)."""
+    return RequestValidator(token)
 
 
-def valid_signature(url: str, form, signature: str) -> bool:
+def valid_signature(check: RequestValidator, url: str, form, signature: str) -> bool:
     """Twilio's check, with the common case first: the URL exactly as signed (one HMAC).
     `RequestValidator.validate` then also tries the URL with and without its port."""
-    check = validator()
     expected = check.compute_signature(url, form)
     if hmac.compare_digest(expected.encode(), signature.encode()):
         return True
     return check.validate(url, form, signature)
+
+
+def refusal(token: str, signature: str, url: str, form) -> str | None:
+    """Why a webhook must be refused with 403 (for the log), or None: Twilio signed it."""
+    if not token:
+        return "no auth token configured"
+    if not signature:
+        return "unsigned request"
+    if not valid_signature(validator_for(token), url, form, signature):
+        return "bad signature"
+    return None
 
 
 def twilio_signed(view):
@@ -53,22 +63,16 @@ def twilio_signed(view):
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
         config, req = current_app.config, request._get_current_object()
-        token = config["TWILIO_AUTH_TOKEN"]
-        signature = req.headers.get("X-Twilio-Signature", "")
-        if not token or not signature:
-            log.warning("twilio webhook refused: %s", "no auth token configured" if not token
-                        else "unsigned request")
-            abort(403)
-        if not valid_signature(signed_url(req, config["PUBLIC_BASE_URL"]), req.form, signature):
-            log.warning("twilio webhook refused: bad signature for %s", req.path)
+        url = signed_url(config["PUBLIC_BASE_URL"], req.host_url, req.path,
+                         req.query_string.decode())
+        reason = refusal(config["TWILIO_AUTH_TOKEN"], req.headers.get("X-Twilio-Signature", ""),
+                         url, req.form)
+        if reason:
+            log.warning("twilio webhook refused: %s for %s", reason, req.path)
             abort(403)
         return view(*args, **kwargs)
 
     return wrapped
-
-
-def twiml() -> Response:
-    return Response(EMPTY_TWIML, mimetype="text/xml")
 
 
 def required(*names: str) -> dict[str, str]:
@@ -81,25 +85,6 @@ def required(*names: str) -> dict[str, str]:
 
 def bad_request(text: str) -> NoReturn:
     abort(Response(f"{text}\n", 400, mimetype="text/plain"))
-
-
-@bp.post("/sms")
-@twilio_signed
-def sms() -> Response:
-    """Store the SMS with one INSERT and answer at once; the worker handles it (within its
-    tick interval): client lookup, keywords and flows stay off this path."""
-    fields = required("MessageSid", "From")
-    if len(fields["MessageSid"]) > 64:
-        bad_request("MessageSid is longer than 64 characters")
-    if not inbox.is_e164(fields["From"]):
-        bad_request("From is not an E.164 phone number (+ country code, up to 15 digits)")
-    sms = inbox.Inbound(sid=fields["MessageSid"], phone=fields["From"],
-                        body=request.form.get("Body", ""))
-    stored = inbox.store(db.engine(), sms, utcnow())
-    # DEBUG: this runs for every SMS; the worker logs each message it handles at INFO.
-    log.debug("inbound sms %s from %s: %s", sms.sid, mask(sms.phone),
-              "stored" if stored else "duplicate")
-    return twiml()
 
 
 @bp.post("/status")

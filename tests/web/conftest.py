@@ -109,3 +109,19 @@ def rt(app):
         from bot.services.runtime import runtime
 
         return runtime()
+
+
+@pytest.fixture
+def make_app_(database_url):
+    """Extra apps with their own settings, on the test's database; disposed afterwards."""
+    from tests.conftest import make_app
+
+    apps = []
+
+    def make(**config):
+        apps.append(make_app(database_url, **config))
+        return apps[-1]
+
+    yield make
+    for app in apps:
+        app.extensions["knuff.engine"].dispose()

@@ -103,21 +103,6 @@ def test_behind_a_tls_proxy_the_public_base_url_is_what_twilio_signed(database_u
     assert local.sms("+46701740699", "hej").status_code == 403
 
 
-@pytest.fixture
-def make_app_(database_url):
-    from tests.conftest import make_app
-
-    apps = []
-
-    def make(**config):
-        apps.append(make_app(database_url, **config))
-        return apps[-1]
-
-    yield make
-    for app in apps:
-        app.extensions["knuff.engine"].dispose()
-
-
 def test_replayed_message_sid_changes_nothing(app, session, twilio, make_client, sender):
     amina = make_client()
     first = twilio.sms(amina.phone, "hej", sid="SMreplay")
