@@ -29,22 +29,20 @@ MAX_FIRE_ATTEMPTS = 3
 def claim_due(db: so.Session, rt: Runtime, now: datetime, limit: int) -> list[Fire]:
     """Lock up to `limit` due fires for this worker; other workers skip them.
 
+    One statement locks the fires (only theirs: FOR UPDATE OF fires) and loads each with
+    its enrollment, client and case manager, all many-to-one, by joins: no id lists to
+    send back and no statement that changes with the batch's size.
     In quiet hours only expiries run; nudges and timeouts wait in the table until morning.
     """
     query = sa.select(Fire).where(Fire.status == FireStatus.PENDING, Fire.due_at <= now)
     if rt.quiet.contains(now):
         query = query.where(Fire.kind == FireKind.EXPIRE)
-    ids = db.scalars(
-        query.with_only_columns(Fire.id).order_by(Fire.due_at, Fire.id).limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
-    if not ids:
-        return []
     return list(db.scalars(
-        sa.select(Fire).where(Fire.id.in_(ids)).order_by(Fire.due_at, Fire.id).options(
-            so.selectinload(Fire.enrollment).selectinload(Enrollment.client)
-            .selectinload(Client.case_manager)
-        )
+        query.order_by(Fire.due_at, Fire.id).limit(limit)
+        .with_for_update(skip_locked=True, of=Fire)
+        .options(so.joinedload(Fire.enrollment, innerjoin=True)
+                 .joinedload(Enrollment.client, innerjoin=True)
+                 .joinedload(Client.case_manager))
     ))
 
 
