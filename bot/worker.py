@@ -24,7 +24,7 @@ log = logging.getLogger("bot.worker")
 
 INBOUND_BATCH = 200
 FIRE_BATCH = 200
-SEND_BATCH = 50  # x the sender's timeout stays well under outbound.STUCK_AFTER
+SEND_BATCH = 50  # per send thread: x the sender's timeout stays well under STUCK_AFTER
 
 
 def tick(app: Flask, now: datetime | None = None) -> tuple[int, int]:
@@ -61,15 +61,23 @@ def converse(app: Flask, now: datetime | None = None) -> tuple[int, int]:
                 return handled, fires
 
 
+def send_batch(rt) -> int:
+    """Messages claimed at a time: SEND_BATCH for each send thread, so a claim and the
+    wait for a batch's last send are shared by more messages, while no thread has more
+    than SEND_BATCH of them to get through before the batch counts as stuck."""
+    return SEND_BATCH * rt.send_threads
+
+
 def deliver(app: Flask, now: datetime | None = None) -> int:
     """Send due messages in batches until a batch comes back short; returns how many."""
     sent = 0
     with app.app_context(), db.new_session() as session:
         rt = runtime()
+        limit = send_batch(rt)
         while True:
-            delivered = outbound.deliver_due(session, rt, now or utcnow(), SEND_BATCH)
+            delivered = outbound.deliver_due(session, rt, now or utcnow(), limit)
             sent += delivered
-            if delivered < SEND_BATCH:
+            if delivered < limit:
                 return sent
 
 
