@@ -186,19 +186,29 @@ def claim(db: so.Session | sa.Connection, now: datetime, limit: int) -> list[Out
             for mid, phone, body, key, attempts, client_phone, status in rows]
 
 
+@functools.cache
+def _driver_sql(dialect: sa.Dialect) -> tuple[str, str]:
+    """`_MARK` and `_SENT_AND_MARK` as the driver's SQL, compiled once per dialect."""
+    return str(_MARK.compile(dialect=dialect)), str(_SENT_AND_MARK.compile(dialect=dialect))
+
+
 class _Books:
     """One send lane's writes, on a connection it holds for the whole batch.
 
     Every write is committed at once, and a send's result is written together with the
     lane's next `sending` mark: on PostgreSQL (autocommit) that is one statement and one
-    round trip per message, and the lanes' commits overlap; on SQLite two statements in
-    one short write transaction, the lanes taking turns (`turn`).
+    round trip per message, run straight on the driver (compiled once from `_MARK` and
+    `_SENT_AND_MARK`), and the lanes' commits overlap; on SQLite two statements in one
+    short write transaction, the lanes taking turns (`turn`).
     """
 
     def __init__(self, conn: sa.Connection, turn: AbstractContextManager) -> None:
         self.conn = conn
         self.turn = turn
-        self.combined = conn.dialect.name == "postgresql"
+        self.driver = None  # PostgreSQL: a cursor on the lane's autocommit connection
+        if conn.dialect.name == "postgresql":
+            self.driver = conn.connection.driver_connection.cursor()
+            self.mark_sql, self.sent_and_mark_sql = _driver_sql(conn.dialect)
         self.results: list[dict] = []  # finished sends not yet written
 
     def sent(self, item: Outgoing, result: SendResult, now: datetime) -> None:
@@ -212,11 +222,15 @@ class _Books:
         attempts = item.attempts + 1 if status is MessageStatus.SENDING else item.attempts
         values = {"mid": item.id, "mark": status, "at": now, "tries": attempts}
         with self.turn:
-            if self.combined and len(self.results) == 1:
-                self.conn.execute(_SENT_AND_MARK, {**self.results.pop(), **values})
-            else:
-                self._write_results()
-                self.conn.execute(_MARK, values)
+            if self.driver is not None and len(self.results) == 1:
+                result = self.results.pop()
+                self.driver.execute(self.sent_and_mark_sql, _plain({**result, **values}))
+                return
+            self._write_results()
+            if self.driver is not None:
+                self.driver.execute(self.mark_sql, _plain(values))
+                return
+            self.conn.execute(_MARK, values)
             self.conn.commit()
 
     def close(self) -> None:
@@ -229,6 +243,12 @@ class _Books:
         if self.results:
             self.conn.execute(_SENT, self.results)
             self.results = []
+
+
+def _plain(values: dict) -> dict:
+    """Parameters for the driver: statuses as the strings stored."""
+    return {key: value.value if isinstance(value, MessageStatus) else value
+            for key, value in values.items()}
 
 
 @contextmanager

@@ -15,6 +15,8 @@ from bot.services import outbound
 from tests.conftest import NOON
 
 EVENING = datetime(2026, 11, 24, 20, 30, tzinfo=UTC)  # 21:30 in Stockholm
+# The lanes keep their books through the driver on PostgreSQL, through Core on SQLite.
+BOTH_DATABASES = pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 
 
 def out(text="Hej {name}!", **params) -> OutMessage:
@@ -50,6 +52,7 @@ def test_nothing_is_queued_for_a_stopped_client(session, rt, make_client):
         MessageStatus.SUPPRESSED)
 
 
+@BOTH_DATABASES
 def test_deliver_sends_due_messages_once_and_stores_provider_id(session, rt, make_client,
                                                                  sender):
     client = make_client()
@@ -103,6 +106,7 @@ class Crash(BaseException):
     """Stands for the worker process dying: nothing in Knuff catches it."""
 
 
+@BOTH_DATABASES
 def test_a_crash_mid_batch_leaves_only_the_in_flight_messages_in_doubt(
         session, rt, make_client, sender, monkeypatch):
     clients = [make_client(f"C{i}") for i in range(4)]
@@ -140,6 +144,7 @@ def test_a_crash_mid_batch_leaves_only_the_in_flight_messages_in_doubt(
     assert session.scalars(sa.select(Alert.reason)).all() == ["delivery_unknown"]
 
 
+@BOTH_DATABASES
 def test_several_send_threads_send_each_message_once(session, rt, make_client, sender):
     rt.send_threads = 4
     clients = [make_client(f"C{i}") for i in range(12)]
@@ -171,7 +176,7 @@ def test_a_send_that_may_have_reached_the_provider_is_not_retried(session, rt, m
     assert session.scalar(sa.select(Alert)).reason == "delivery_unknown"
 
 
-@pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
+@BOTH_DATABASES
 def test_each_result_is_stored_before_the_next_request_so_callbacks_find_it(
         session, rt, make_client, sender, app):
     """Twilio may call /twilio/status as soon as it has accepted a message: by then the
