@@ -109,6 +109,42 @@ def test_a_failing_fire_is_retried_then_marked_failed(session, rt, make_client, 
     assert fire.status is FireStatus.FAILED and fire.last_error == "RuntimeError: boom"
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
+def test_run_fires_are_done_in_the_database_and_in_the_session(session, rt, make_client, app):
+    for i in range(3):
+        enrol(session, rt, make_client(f"C{i}"))
+    held = session.scalars(sa.select(Fire).where(Fire.kind == FireKind.START)).all()
+    assert dispatch.run_due(session, rt, NOON) == 3
+    with app.extensions["knuff.engine"].connect() as conn:  # not the session's objects
+        stored = conn.execute(sa.select(Fire.status, Fire.done_at)
+                              .where(Fire.kind == FireKind.START)).all()
+    assert stored == [(FireStatus.DONE, NOON)] * 3
+    # The objects the session holds say the same, and have nothing left to flush.
+    assert {(f.status, f.done_at) for f in held} == {(FireStatus.DONE, NOON)}
+    assert not any(f in session.dirty for f in held)
+
+
+def test_when_one_fire_fails_the_others_are_done_and_it_waits_for_a_retry(
+        session, rt, make_client, monkeypatch):
+    clients = [make_client(f"C{i}") for i in range(3)]
+    for client in clients:
+        enrol(session, rt, client)
+    begin = conversations.begin
+
+    def fails_for_c1(db, rt_, enrollment, *args, **kwargs):
+        if enrollment.client.first_name == "C1":
+            raise RuntimeError("boom")
+        return begin(db, rt_, enrollment, *args, **kwargs)
+
+    monkeypatch.setattr(conversations, "begin", fails_for_c1)
+    assert dispatch.run_due(session, rt, NOON) == 3
+    session.expire_all()
+    by_name = {f.enrollment.client.first_name: f for f in session.scalars(
+        sa.select(Fire).where(Fire.kind == FireKind.START))}
+    assert [(by_name[n].status, by_name[n].attempts) for n in ("C0", "C1", "C2")] == [
+        (FireStatus.DONE, 0), (FireStatus.PENDING, 1), (FireStatus.DONE, 0)]
+
+
 def test_stopped_client_gets_no_nudge(session, rt, make_client):
     client = make_client()
     enrollment = enrol(session, rt, client)
