@@ -17,6 +17,7 @@ from bot.models import (
     Fire,
     FireKind,
     FireStatus,
+    Staff,
 )
 from bot.services import batch, conversations
 from bot.services.runtime import Runtime
@@ -42,7 +43,7 @@ def claim_due(db: so.Session, rt: Runtime, now: datetime, limit: int) -> list[Fi
         .with_for_update(skip_locked=True, of=Fire)
         .options(so.joinedload(Fire.enrollment, innerjoin=True)
                  .joinedload(Enrollment.client, innerjoin=True)
-                 .joinedload(Client.case_manager))
+                 .joinedload(Client.case_manager).load_only(Staff.first_name))
     ))
 
 
