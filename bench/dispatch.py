@@ -1,12 +1,12 @@
-"""Dispatch benchmark: due nudges/s through `bot.worker.tick` vs plain requests, same fake.
+"""Dispatch benchmark: due nudges/s through `bot.worker.drain` vs plain requests, same fake.
 
 The fake Twilio runs as its own process (`python -m bot.devtools.fake_twilio`, bodies not
 recorded) so its CPU never shares the measured process's GIL. Knuff's side is a fresh
 worker process (`bench.sendproc knuff`) running the real path: claim due fires, start the
 conversation, queue and render the question, claim the outbox, send with the Twilio SDK,
 store the provider id. The baseline (`bench.sendproc baseline`) posts the same form to the
-same fake with one keep-alive `requests.Session`. Both send one message at a time: the
-worker sends sequentially today, so the baseline does too.
+same fake with keep-alive `requests.Session`s, from as many threads as the worker has
+send threads (`threads`: the shipped default and 1, the stricter comparison).
 
 The ratio is the median over alternating rounds (seed a slice, worker, baseline, repeat) of
 each worker round against the baseline round right after it (`common.paired_ratio`).
