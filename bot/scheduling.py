@@ -34,12 +34,13 @@ Rules:
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from bot.timeutil import holiday, local_instant, local_text, working_day
 
 MAX_WEEKS = 52
 MAX_OFFSETS = 10
@@ -108,45 +109,7 @@ class Plan:
         return [o for o in self.occurrences if o.at is None]
 
 
-# --- holidays and local time ------------------------------------------------------------
-
-@functools.lru_cache(maxsize=32)
-def _holidays(year: int) -> dict[date, str]:
-    import holidays  # imported when first needed: loading flows should not pay for it
-
-    return dict(holidays.country_holidays(
-        "SE", years=year, categories=(holidays.PUBLIC, holidays.DE_FACTO), language="sv"))
-
-
-def holiday(day: date) -> str | None:
-    """The Swedish name of the holiday on `day` (public or de facto), or None."""
-    return _holidays(day.year).get(day)
-
-
-def working_day(day: date) -> bool:
-    """Monday to Friday and not a holiday."""
-    return day.weekday() < 5 and holiday(day) is None
-
-
-def local_instant(day: date, clock: time, tz: ZoneInfo) -> tuple[datetime, str | None]:
-    """The aware UTC instant the wall clock in `tz` shows `clock` on `day`, with a note
-    when the clocks change: a missing time moves forward by the gap, a doubled time is
-    the first one."""
-    wall = datetime.combine(day, clock)
-    first = wall.replace(tzinfo=tz, fold=0)
-    at = first.astimezone(UTC)
-    shown = at.astimezone(tz)
-    if shown.replace(tzinfo=None) != wall:  # fold=0 in the gap: the offset before the jump
-        return at, (f"{clock:%H:%M} does not exist on {day} (clocks jump forward); "
-                    f"{shown:%H:%M} instead")
-    if first.utcoffset() != wall.replace(tzinfo=tz, fold=1).utcoffset():
-        return at, f"{clock:%H:%M} happens twice on {day} (clocks go back); the first one"
-    return at, None
-
-
-def _local_text(at: datetime, tz: ZoneInfo) -> str:
-    return f"{at.astimezone(tz):%Y-%m-%d %H:%M}"
-
+# --- local time ----------------------------------------------------------------------
 
 def parse_local(value: object, tz: ZoneInfo, name: str) -> datetime:
     """A datetime or ISO-8601 text; without an offset it is local to `tz` (clock changes
@@ -381,7 +344,7 @@ def _settle(occ: Occurrence, now: datetime, tz: ZoneInfo, skip_holidays: bool, *
         return replace(occ, at=None, note=f"{note}; skipped", reason=reason)
 
     if occ.planned < now:
-        return past(f"{_local_text(occ.planned, tz)} has already passed")
+        return past(f"{local_text(occ.planned, tz)} has already passed")
     name = holiday(occ.planned.astimezone(tz).date())
     if name is None:
         return occ
@@ -392,10 +355,10 @@ def _settle(occ: Occurrence, now: datetime, tz: ZoneInfo, skip_holidays: bool, *
     tries = [earlier, later] if earlier_first else [later]
     for at in tries:
         if at >= now and (before is None or at < before):
-            return replace(occ, at=at, note=f"{_local_text(occ.planned, tz)} is a holiday "
-                                            f"({name}); moved to {_local_text(at, tz)}",
+            return replace(occ, at=at, note=f"{local_text(occ.planned, tz)} is a holiday "
+                                            f"({name}); moved to {local_text(at, tz)}",
                            reason="holiday_moved")
-    return past(f"{_local_text(occ.planned, tz)} is a holiday ({name}) and no other day "
+    return past(f"{local_text(occ.planned, tz)} is a holiday ({name}) and no other day "
                 "fits before the event", "holiday_no_day")
 
 
@@ -460,7 +423,7 @@ def _without_doubles(found: list[Occurrence], tz: ZoneInfo) -> list[Occurrence]:
     for occ in sorted(found, key=lambda o: (o.at or o.planned, o.label)):
         if occ.at is not None and occ.at in seen:
             occ = replace(occ, at=None, reason="duplicate", note=_join(
-                occ.note, f"same time as another nudge ({_local_text(occ.at, tz)}); sent once"))
+                occ.note, f"same time as another nudge ({local_text(occ.at, tz)}); sent once"))
         elif occ.at is not None:
             seen.add(occ.at)
         out.append(occ)

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.scheduling import ScheduleError, holiday, normalise, parse_offset, plan
+from bot.scheduling import ScheduleError, normalise, parse_offset, plan
+from bot.timeutil import holiday
 
 TZ = ZoneInfo("Europe/Stockholm")
 NOW = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)  # a Tuesday, 12:00 in Stockholm

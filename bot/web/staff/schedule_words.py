@@ -8,8 +8,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.models import Schedule
-from bot.scheduling import Occurrence, holiday, parse_offset
+from bot.scheduling import Occurrence, parse_offset
 from bot.services.runtime import runtime
+from bot.timeutil import holiday
 from bot.web.staff.schedule_forms import DAY_NAMES, aware
 from bot.web.ui_i18n import gettext as _
 from bot.web.ui_i18n import localtime, ngettext

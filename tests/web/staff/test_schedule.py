@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 from bot.i18n.render import placeholders
 from bot.models import AuditEvent, ClientStatus, Enrollment, EnrollmentStatus, Schedule
-from bot.scheduling import holiday
 from bot.services import approvals
+from bot.timeutil import holiday
 
 CHECKIN = "activity_checkin"
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
