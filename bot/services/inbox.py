@@ -1,10 +1,12 @@
 """The webhook's one write: the raw inbound SMS, stored with a single statement.
 
 This runs for every SMS Twilio posts, so it goes straight to the driver: one
-`INSERT … ON CONFLICT (provider_sid) DO NOTHING RETURNING id` in autocommit, no ORM and
-no explicit transaction (one round trip on PostgreSQL, on a connection of its own). A
-replayed MessageSid returns no row and changes nothing. Everything else happens in the
-worker (`inbound.handle_pending`).
+`INSERT … ON CONFLICT (provider_sid) DO NOTHING` in autocommit, no ORM and no explicit
+transaction. On PostgreSQL it is a statement prepared once per connection and run through
+libpq (`psycopg.pq`): one round trip, and none of the driver's per-query Python work
+(adapting parameters, the prepared-statement cache, cursors), on a connection of its
+own. A replayed MessageSid inserts no row and changes nothing. Everything else happens in
+the worker (`inbound.handle_pending`).
 """
 
 from __future__ import annotations
@@ -42,20 +44,20 @@ def is_e164(phone: str) -> bool:
 
 
 @cache
-def _sql(dialect: str) -> str:
-    marks = ", ".join(["?"] * len(COLUMNS)) if dialect == "sqlite" else \
-        ", ".join(["%s"] * len(COLUMNS))
-    return (f"INSERT INTO {Message.__tablename__} ({', '.join(COLUMNS)}) VALUES ({marks}) "
-            "ON CONFLICT (provider_sid) DO NOTHING RETURNING id")
+def _sql(marks: tuple[str, ...], returning: str = "") -> str:
+    """The INSERT with the driver's placeholders (`?` for sqlite3, `$1`… for libpq)."""
+    return (f"INSERT INTO {Message.__tablename__} ({', '.join(COLUMNS)}) "
+            f"VALUES ({', '.join(marks)}) ON CONFLICT (provider_sid) DO NOTHING{returning}")
 
 
 def row(sms: Inbound, now: datetime) -> dict:
-    """The column values of a stored, not yet handled, inbound SMS."""
+    """The column values of a stored, not yet handled, inbound SMS. A NUL character (no
+    phone sends one; PostgreSQL text cannot hold it) is kept visible as U+FFFD."""
     if not is_e164(sms.phone):
         raise ValueError("an inbound SMS needs an E.164 sender number")
     return {"direction": "in", "status": "received", "provider_sid": sms.sid,
-            "phone": sms.phone, "body": sms.body[:MAX_BODY], "segments": 0, "attempts": 0,
-            "created_at": now, "updated_at": now}
+            "phone": sms.phone, "body": sms.body[:MAX_BODY].replace("\0", "\ufffd"),
+            "segments": 0, "attempts": 0, "created_at": now, "updated_at": now}
 
 
 def store(engine: sa.Engine, sms: Inbound, now: datetime) -> bool:
@@ -79,7 +81,7 @@ def _insert(engine: sa.Engine, dialect: str, values: dict) -> bool:
     try:
         cursor = raw.driver_connection.cursor()
         try:
-            cursor.execute(_sql(dialect), params)
+            cursor.execute(_sql(_SQLITE_MARKS, " RETURNING id"), params)
             return cursor.fetchone() is not None
         finally:
             cursor.close()
@@ -98,12 +100,46 @@ def _insert_autocommit(engine: sa.Engine, params: tuple) -> bool:
     for attempt in (1, 2):
         conn = connections.get(engine)
         try:
-            return conn.execute(_sql("postgresql"), params).fetchone() is not None
+            return _run_prepared(connections, conn, params)
         except engine.dialect.loaded_dbapi.OperationalError:
             if not conn.closed or attempt == 2:  # the statement failed, not the connection
                 raise
             connections.discard(conn)
     raise AssertionError("unreachable")
+
+
+_STATEMENT = b"knuff_inbox_store"
+_GONE = b"26000"  # invalid_sql_statement_name: the session lost it (a pooler, DISCARD ALL)
+
+
+def _run_prepared(connections: _Connections, conn, params: tuple) -> bool:
+    """Run the prepared INSERT (preparing it first on a new connection); True when it
+    stored a row. Errors are raised as psycopg's own exceptions."""
+    from psycopg import errors, pq
+
+    values = [None if v is None else (v.isoformat() if isinstance(v, datetime) else str(v))
+              .encode() for v in params]
+    for attempt in (1, 2):
+        if not connections.is_prepared():
+            prepared = conn.pgconn.prepare(_STATEMENT, _sql(_LIBPQ_MARKS).encode())
+            if prepared.status != pq.ExecStatus.COMMAND_OK:
+                raise errors.error_from_result(prepared, encoding=conn.info.encoding)
+            connections.set_prepared(True)
+        result = conn.pgconn.exec_prepared(_STATEMENT, values)
+        if result.status == pq.ExecStatus.COMMAND_OK:
+            return result.command_tuples == 1
+        if attempt == 1 and result.error_field(pq.DiagnosticField.SQLSTATE) == _GONE:
+            connections.set_prepared(False)
+            continue
+        if conn.pgconn.status == pq.ConnStatus.BAD:  # the server went away: reconnect
+            raise errors.OperationalError(
+                f"connection lost: {result.get_error_message(conn.info.encoding)}")
+        raise errors.error_from_result(result, encoding=conn.info.encoding)
+    raise AssertionError("unreachable")
+
+
+_SQLITE_MARKS = ("?",) * len(COLUMNS)
+_LIBPQ_MARKS = tuple(f"${i}" for i in range(1, len(COLUMNS) + 1))
 
 
 class _Connections:
@@ -122,11 +158,19 @@ class _Connections:
         if conn is None:
             pooled = engine.raw_connection()
             conn = self.local.conn = pooled.driver_connection
+            self.local.prepared = False
             pooled.detach()  # ours now: the pool neither pings nor resets it
             conn.autocommit = True  # a single statement is its own transaction
             with self.lock:
                 self.all.add(conn)
         return conn
+
+    def is_prepared(self) -> bool:
+        """Whether this thread's connection has the INSERT prepared."""
+        return getattr(self.local, "prepared", False)
+
+    def set_prepared(self, prepared: bool) -> None:
+        self.local.prepared = prepared
 
     def discard(self, conn) -> None:
         self.local.conn = None

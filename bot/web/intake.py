@@ -81,6 +81,8 @@ class SmsIntake:
         sid, phone = form["MessageSid"], form["From"]
         if len(sid) > MAX_SID:
             _bad_request(f"MessageSid is longer than {MAX_SID} characters")
+        if not sid.isprintable():
+            _bad_request("MessageSid contains control characters")
         if not inbox.is_e164(phone):
             _bad_request("From is not an E.164 phone number (+ country code, up to 15 digits)")
         sms = inbox.Inbound(sid=sid, phone=phone, body=form.get("Body", ""))

@@ -6,13 +6,17 @@ import fcntl
 import os
 import threading
 
+import pytest
 import sqlalchemy as sa
 
 from bot.models import Message
 from bot.services import inbox
 from tests.conftest import NOON
 
+BOTH = pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 
+
+@BOTH
 def test_store_keeps_the_sms_once(app, session):
     engine = app.extensions["knuff.engine"]
     session.commit()
@@ -39,3 +43,36 @@ def test_writers_wait_their_turn_on_the_lock_file(app, session):
         os.close(held)
     writer.join(5)
     assert done.is_set()
+
+
+@BOTH
+def test_a_nul_character_is_kept_visible_not_lost_or_refused(app, session):
+    engine = app.extensions["knuff.engine"]
+    session.commit()
+    assert inbox.store(engine, inbox.Inbound("SMnul", "+46701740605", "ja\x00tack"), NOON)
+    assert session.scalar(sa.select(Message.body)) == "ja\ufffdtack"
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_postgres_prepares_again_when_the_session_lost_the_statement(app, session):
+    """A pooler that resets sessions (DISCARD ALL) drops prepared statements."""
+    engine = app.extensions["knuff.engine"]
+    session.commit()
+    assert inbox.store(engine, inbox.Inbound("SMa", "+46701740605", "1"), NOON)
+    own = inbox._connections(engine).get(engine)
+    own.execute("DEALLOCATE ALL")
+    assert inbox.store(engine, inbox.Inbound("SMb", "+46701740605", "2"), NOON)
+    assert not inbox.store(engine, inbox.Inbound("SMb", "+46701740605", "2"), NOON)
+    assert session.scalars(sa.select(Message.body).order_by(Message.id)).all() == ["1", "2"]
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_postgres_reconnects_when_the_server_dropped_the_connection(app, session):
+    engine = app.extensions["knuff.engine"]
+    session.commit()
+    assert inbox.store(engine, inbox.Inbound("SMa", "+46701740605", "1"), NOON)
+    pid = inbox._connections(engine).get(engine).info.backend_pid
+    with engine.connect() as conn:  # as a server restart would
+        assert conn.scalar(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    assert inbox.store(engine, inbox.Inbound("SMb", "+46701740605", "2"), NOON)
+    assert session.scalars(sa.select(Message.body).order_by(Message.id)).all() == ["1", "2"]

@@ -49,6 +49,13 @@ def test_a_body_that_is_not_a_form_is_refused_with_the_missing_fields(app, sessi
     assert stored(session) == []
 
 
+def test_a_message_sid_with_control_characters_is_refused(app, session, twilio):
+    response = twilio.post("/twilio/sms", {"MessageSid": "SM1\x00", "From": "+46701740699"})
+    assert response.status_code == 400
+    assert "control characters" in response.get_data(as_text=True)
+    assert stored(session) == []
+
+
 @pytest.mark.parametrize("method", ["GET", "PUT", "DELETE", "PATCH"])
 def test_only_post_is_allowed(app, method):
     response = app.test_client().open("/twilio/sms", method=method)
