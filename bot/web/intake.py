@@ -13,6 +13,7 @@ anything but POST, 413 for an oversized body, empty TwiML on success.
 from __future__ import annotations
 
 import logging
+import traceback
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -60,10 +61,13 @@ class SmsIntake:
             return refused.response(environ, start_response)
         except HTTPException as exc:  # 413 from the form parser
             return exc(environ, start_response)
-        except Exception:
+        except Exception as exc:
             if self.app.config.get("PROPAGATE_EXCEPTIONS") or self.app.testing:
                 raise  # as Flask does: tests see the error itself
-            log.exception("inbound sms webhook failed")
+            # The exception's type and where it was raised, not its text: a database
+            # error quotes the statement's parameters, which would put the SMS in the log.
+            log.error("inbound sms webhook failed: %s\n%s", type(exc).__name__,
+                      "".join(traceback.format_tb(exc.__traceback__)))
             return InternalServerError()(environ, start_response)
         start_response("200 OK", [("Content-Type", "text/xml; charset=utf-8"),
                                   ("Content-Length", str(len(_TWIML)))])

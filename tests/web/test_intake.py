@@ -86,14 +86,15 @@ def test_a_failure_is_logged_and_answered_500_so_twilio_can_report_it(
         database_url, make_app_, monkeypatch, caplog):
     app = make_app_(TESTING=False, PROPAGATE_EXCEPTIONS=False)
 
-    def broken(*_args, **_kwargs):
-        raise RuntimeError("database went away")
+    def broken(_engine, sms, _now):  # as a database error quoting its parameters would
+        raise RuntimeError(f"bad value: ({sms.phone}, {sms.body})")
 
     monkeypatch.setattr(inbox, "store", broken)
-    response = TwilioPoster(app.test_client()).sms("+46701740699", "hej")
+    response = TwilioPoster(app.test_client()).sms("+46701740699", "Jag mår inte bra")
     assert response.status_code == 500
-    assert "inbound sms webhook failed" in caplog.text
-    assert "database went away" in caplog.text and "+46701740699" not in caplog.text
+    assert "inbound sms webhook failed: RuntimeError" in caplog.text
+    assert "in broken" in caplog.text  # where it was raised
+    assert "+46701740699" not in caplog.text and "mår" not in caplog.text
 
 
 def test_in_tests_a_failure_propagates_as_flask_would(app, twilio, monkeypatch):
