@@ -25,13 +25,18 @@ from werkzeug.exceptions import (
     MethodNotAllowed,
 )
 from werkzeug.formparser import parse_form_data
-from werkzeug.wrappers import Response
 from werkzeug.wsgi import get_current_url
 
 from bot.models import utcnow
 from bot.phones import mask
 from bot.services import inbox
-from bot.web.twilio import EMPTY_TWIML, refusal, signed_url
+from bot.web.twilio import (
+    EMPTY_TWIML,
+    bad_request_response,
+    missing_fields,
+    refusal,
+    signed_url,
+)
 
 log = logging.getLogger(__name__)
 
@@ -79,9 +84,9 @@ class SmsIntake:
             raise _Refused(MethodNotAllowed(valid_methods=["POST"]))
         _stream, form, _files = parse_form_data(environ, max_content_length=MAX_FORM_BYTES)
         self.check_signature(environ, form)
-        missing = [name for name in ("MessageSid", "From") if not form.get(name)]
-        if missing:
-            _bad_request(f"missing form field(s): {', '.join(missing)}")
+        problem = missing_fields(form, ("MessageSid", "From"))
+        if problem:
+            _bad_request(problem)
         sid, phone = form["MessageSid"], form["From"]
         if len(sid) > MAX_SID:
             _bad_request(f"MessageSid is longer than {MAX_SID} characters")
@@ -108,4 +113,4 @@ class SmsIntake:
 
 
 def _bad_request(text: str) -> None:
-    raise _Refused(Response(f"{text}\n", 400, mimetype="text/plain"))
+    raise _Refused(bad_request_response(text))

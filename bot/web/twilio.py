@@ -75,16 +75,27 @@ def twilio_signed(view):
     return wrapped
 
 
+def missing_fields(form, names: tuple[str, ...]) -> str | None:
+    """What a 400 says when form fields a webhook cannot work without are empty, or None."""
+    missing = [n for n in names if not form.get(n)]
+    return f"missing form field(s): {', '.join(missing)}" if missing else None
+
+
+def bad_request_response(text: str) -> Response:
+    """A 400 that says what is wrong, in plain text."""
+    return Response(f"{text}\n", 400, mimetype="text/plain")
+
+
 def required(*names: str) -> dict[str, str]:
     """Form fields a webhook cannot work without; a clear 400 names the missing ones."""
-    missing = [n for n in names if not request.form.get(n)]
-    if missing:
-        bad_request(f"missing form field(s): {', '.join(missing)}")
+    problem = missing_fields(request.form, names)
+    if problem:
+        bad_request(problem)
     return {n: request.form[n] for n in names}
 
 
 def bad_request(text: str) -> NoReturn:
-    abort(Response(f"{text}\n", 400, mimetype="text/plain"))
+    abort(bad_request_response(text))
 
 
 @bp.post("/status")
