@@ -17,7 +17,7 @@ from wtforms.validators import Length, NumberRange, Optional
 from bot import db
 from bot.i18n.languages import LANGUAGES
 from bot.models import Alert, Gender, Staff, SwedishLevel
-from bot.services import clients, schedules
+from bot.services import client_details, clients, schedules
 from bot.services.runtime import runtime
 from bot.web.forms import KnuffForm, lazy_gettext
 from bot.web.security import client_for, visible_clients
@@ -98,8 +98,8 @@ class ClientForm(KnuffForm):
             SelectChoice(s.id, f"{s.first_name} ({s.team})" if s.team else s.first_name)
             for s in managers]
 
-    def details(self) -> clients.ClientDetails:
-        return clients.ClientDetails(
+    def details(self) -> client_details.ClientDetails:
+        return client_details.ClientDetails(
             phone=self.phone.data or "", first_name=self.first_name.data or "",
             language=self.language.data or "sv", swedish_level=self.swedish_level.data or "",
             bilingual=self.bilingual.data, fallback_english=self.fallback_english.data,
@@ -107,7 +107,7 @@ class ClientForm(KnuffForm):
             quiet_hours=self.quiet_hours.data or "", gender=self.gender.data or "",
             birth_year=self.birth_year.data, case_manager_id=self.case_manager_id.data)
 
-    def show(self, error: clients.DetailsError) -> None:
+    def show(self, error: client_details.DetailsError) -> None:
         """Put each problem under its field, in the staff member's language."""
         for problem in error.problems:
             text = PROBLEMS.get((problem.field, problem.code))
@@ -120,7 +120,7 @@ def index():
     """The client list: search by first name or the last digits of the phone number."""
     args = request.args
     page = max(1, args.get("page", 1, type=int) or 1)
-    rows, more = clients.search(
+    rows, more = client_details.search(
         db.session(), visible_clients(current_user), text=args.get("q", ""),
         language_code=args.get("language", ""), status=args.get("status", ""), page=page,
         per_page=PER_PAGE)
@@ -132,13 +132,13 @@ def index():
 def client_new():
     s = db.session()
     form = ClientForm()
-    form.fill_choices(clients.assignable_case_managers(s, current_user))
+    form.fill_choices(client_details.assignable_case_managers(s, current_user))
     if request.method == "GET":
         form.case_manager_id.data = current_user.id
     if form.validate_on_submit():
         try:
-            client = clients.register(s, form.details(), current_user)
-        except clients.DetailsError as exc:
+            client = client_details.register(s, form.details(), current_user)
+        except client_details.DetailsError as exc:
             s.rollback()
             form.show(exc)
         else:
@@ -160,14 +160,14 @@ def client_edit(client_id: int):
         form.gender.data = client.gender.value if client.gender else ""
         form.phone.data = phone_national(client.phone)
         form.quiet_hours.data = client.quiet_hours or ""
-    managers = clients.assignable_case_managers(s, current_user)
+    managers = client_details.assignable_case_managers(s, current_user)
     if client.case_manager is not None and client.case_manager not in managers:
         managers.insert(0, client.case_manager)  # keeping them is allowed
     form.fill_choices(managers)
     if form.validate_on_submit():
         try:
-            edited = clients.edit(s, runtime(), client, form.details(), current_user)
-        except clients.DetailsError as exc:
+            edited = client_details.edit(s, runtime(), client, form.details(), current_user)
+        except client_details.DetailsError as exc:
             s.rollback()
             form.show(exc)
         else:
@@ -178,7 +178,7 @@ def client_edit(client_id: int):
                            default_quiet=_default_quiet()), 400 if form.errors else 200
 
 
-def _say_edited(client, edited: clients.Edited) -> None:
+def _say_edited(client, edited: client_details.Edited) -> None:
     if not edited.changed:
         flash(_("Inget ändrades."), "info")
         return
@@ -201,7 +201,7 @@ def client(client_id: int):
         nudges=schedules.nudges(s, client=person),
         schedule_list=schedules.schedules_for(s, person),
         alerts=open_alerts(s, person), flows=runtime().flows,
-        default_quiet=_default_quiet(), refusal=clients.enrol_refusal(person))
+        default_quiet=_default_quiet(), refusal=client_details.enrol_refusal(person))
 
 
 def open_alerts(s, person) -> list[Alert]:

@@ -34,7 +34,7 @@ MESSAGE_STATUS = {
     MessageStatus.UNKNOWN: (N_("Okänt om det kom fram"), "bad"),
 }
 
-# What the service's problem codes mean, per form field (bot.services.clients.Problem).
+# What the service's problem codes mean, per form field (bot.services.client_details.Problem).
 PROBLEMS = {
     ("phone", "empty"): N_("Skriv klientens mobilnummer."),
     ("phone", "not_a_number"): N_("Det är inte ett telefonnummer. Skriv till exempel "

@@ -13,7 +13,7 @@ from bot import db
 from bot.engine import Flow
 from bot.i18n.reply_words import KEYWORDS
 from bot.models import Client, Enrollment, EnrollmentStatus, Schedule, utcnow
-from bot.services import approvals, clients, inbound, previews, schedules
+from bot.services import approvals, client_details, inbound, previews, schedules
 from bot.services.runtime import Runtime, runtime
 from bot.web.forms import KnuffForm
 from bot.web.security import client_for
@@ -56,7 +56,7 @@ def _flow(rt: Runtime, flow_id: str) -> Flow:
 
 def _refused(person: Client):
     """The page that says why this client cannot be enrolled now, or None."""
-    reason = clients.enrol_refusal(person)
+    reason = client_details.enrol_refusal(person)
     if reason is None:
         return None
     return render_template("staff/schedule_refused.html", client=person, reason=reason), 409
