@@ -12,7 +12,7 @@ import threading
 import time
 from datetime import datetime
 
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
 from bot import create_app, db
@@ -122,7 +122,7 @@ def recover(app: Flask) -> int:
 def main() -> None:
     app = create_app()
     interval = app.config["KNUFF_WORKER_INTERVAL"]
-    scheduler = BlockingScheduler(timezone="UTC")
+    scheduler = BackgroundScheduler(timezone="UTC")
 
     def safe(job, name: str):
         def run() -> None:
@@ -143,16 +143,23 @@ def main() -> None:
     scheduler.add_job(lambda: recover(app), "interval", minutes=1, id="recover",
                       max_instances=1, coalesce=True, next_run_time=utcnow())
 
+    # The signal only sets an event the main thread waits on, so a signal that comes while
+    # the scheduler is still starting (a deploy that stops a worker it just started) is
+    # never lost and never raises inside the scheduler.
+    stopping = threading.Event()
+
     def shutdown(signum, _frame) -> None:
         log.info("signal %s: finishing the current tick and stopping", signum)
-        scheduler.shutdown(wait=False)
+        stopping.set()
 
     signal.signal(signal.SIGTERM, shutdown)
     signal.signal(signal.SIGINT, shutdown)
     log.info("worker started: tick every %.2fs", interval)
+    scheduler.start()
     try:
-        scheduler.start()
+        stopping.wait()
     finally:
+        scheduler.shutdown(wait=True)  # the current tick finishes
         with app.app_context():
             runtime().close()  # let in-flight sends finish
 

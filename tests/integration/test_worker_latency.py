@@ -117,3 +117,15 @@ def test_a_nudge_due_in_quiet_hours_is_held_and_leaves_once_they_are_off(shared,
     wait_for(lambda: fake.arrivals, 5, "the held nudge at the fake Twilio")
     assert [m["to"] for m in fake.messages] == [AMINA]
     assert "Var du med på din aktivitet i dag?" in fake.messages[0]["body"]
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_a_worker_stopped_as_soon_as_it_started_exits_cleanly_at_once(shared, procs, fake,
+                                                                     attempt):
+    """A deploy may stop a worker it has just started: the signal must not be lost in the
+    scheduler's start-up, nor leave the process hanging until it is killed."""
+    _app, url = shared
+    worker = procs.worker(knuff_env(url, fake), f"worker-stopped-{attempt}")
+    began = time.monotonic()
+    assert worker.stop(timeout=10) == 0
+    assert time.monotonic() - began < 5
