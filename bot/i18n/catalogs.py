@@ -116,9 +116,8 @@ def known_from_po(po: PoFile) -> dict[str, Known]:
 
 
 def plural_header(language: Language) -> str:
-    """`Plural-Forms` from the registry, or Babel's table for a language without one."""
-    header = getattr(language, "plural_header", None)
-    return header if isinstance(header, str) else Catalog(locale=language.code).plural_forms
+    """`Plural-Forms` from the language registry, never Babel's guess for the code."""
+    return language.plural_header
 
 
 def language_catalog(template: Catalog, language: Language, known: Mapping[str, Known],

@@ -9,7 +9,6 @@ from shutil import which
 
 import pytest
 from babel import Locale, UnknownLocaleError
-from babel.messages.plurals import get_plural
 
 from bot.i18n.languages import LANGUAGES, SOURCE, Language, language
 
@@ -71,12 +70,14 @@ def test_babel_cannot_parse_prs_so_dari_is_fa_af() -> None:
     assert language("PRS").native == "\u062f\u0631\u06cc"
 
 
-def test_babel_turns_kmr_into_ku_tr_but_knuff_keeps_ku() -> None:
-    assert str(Locale.parse("kmr")) == "ku_TR"  # the trap
+def test_babel_turns_kmr_into_a_region_locale_but_knuff_keeps_ku() -> None:
+    babel_says = str(Locale.parse("kmr"))  # the trap: ku_TR in Babel 2.17, ku_Latn_TR in 2.19
+    assert babel_says != "ku"
+    assert language(babel_says) is LANGUAGES["ku"]
     assert language("kmr") is LANGUAGES["ku"]
-    assert language("ku_TR") is LANGUAGES["ku"]
-    assert language("ku-tr").code == "ku"
-    assert all("ku_TR" not in lang.code for lang in LANGUAGES.values())
+    for spelling in ("ku_TR", "ku-tr", "ku_Latn_TR", "KU-Latn"):
+        assert language(spelling) is LANGUAGES["ku"]
+    assert all("_TR" not in lang.code for lang in LANGUAGES.values())
 
 
 @pytest.mark.parametrize(
@@ -113,18 +114,19 @@ def test_plural_header_agrees_with_cldr_for_whole_numbers(code: str) -> None:
     assert lang.plural_header == f"nplurals={lang.nplurals}; plural={lang.plural_expr};"
 
 
-def test_babel_swaps_two_arabic_forms_and_knuff_does_not() -> None:
-    """python-babel issue 816: Babel's table gives 11 the "other" form and 101 "many"."""
-    babel_pick = gettext.c2py(get_plural("ar").plural_expr)
+def test_arabic_forms_follow_cldr_whatever_babel_says() -> None:
+    """python-babel issue 816: Babel's table before 2.19 gave 11 the "other" form and 101
+    "many". Knuff's header never came from that table, so an upgrade cannot swap them."""
     ours = gettext.c2py(LANGUAGES["ar"].plural_expr)
-    if babel_pick(11) == 4:  # pragma: no cover - Babel fixed it; the override still holds
-        pytest.skip("this Babel has the CLDR order for Arabic")
-    assert (babel_pick(11), babel_pick(101)) == (5, 4)
     assert [ours(n) for n in (0, 1, 2, 3, 10, 11, 99, 100, 101, 102, 111, 1000)] == [
         0, 1, 2, 3, 3, 4, 4, 5, 5, 5, 4, 5]
     assert LANGUAGES["ar"].plural_header == (
         "nplurals=6; plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : "
         "n%100>=11 ? 4 : 5);")
+
+
+_SLAVIC = ("nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && "
+           "(n%100<10 || n%100>=20) ? 1 : 2);")
 
 
 @pytest.mark.parametrize(
@@ -133,12 +135,27 @@ def test_babel_swaps_two_arabic_forms_and_knuff_does_not() -> None:
         ("sv", "nplurals=2; plural=(n != 1);"),
         ("fa_AF", "nplurals=2; plural=(n > 1);"),
         ("tr", "nplurals=2; plural=(n != 1);"),
-        ("ru", "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && "
+        ("ru", _SLAVIC),
+        ("uk", _SLAVIC),
+        ("bs", _SLAVIC),
+        ("pl", "nplurals=3; plural=(n==1 ? 0 : n%10>=2 && n%10<=4 && "
                "(n%100<10 || n%100>=20) ? 1 : 2);"),
     ],
 )
 def test_plural_header_text(code: str, header: str) -> None:
+    """Knuff's own headers: the same text whatever Babel's table says (2.19 rewrote ru)."""
     assert LANGUAGES[code].plural_header == header
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_every_shipped_catalog_carries_the_registry_plural_header(code: str) -> None:
+    po = Path(__file__).resolve().parents[2] / "translations" / code / "LC_MESSAGES" / "flows.po"
+    if code == SOURCE:
+        assert not po.exists()
+        return
+    header = "".join(line.strip().strip('"') for line in po.read_text("utf-8").splitlines()
+                     if line.startswith('"'))
+    assert f"Plural-Forms: {LANGUAGES[code].plural_header}\\n" in header
 
 
 @pytest.mark.skipif(which("msgfmt") is None, reason="GNU gettext is not installed")
