@@ -11,22 +11,19 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from bot.engine import (
-    Flow,
+from bot.engine import FlowRunError, Turn, machine
+from bot.flows.budgets import budget_problems, client_messages, render_worst_case
+from bot.flows.guardrails import Guardrails, text_problems
+from bot.flows.loader import (
     FlowError,
-    FlowRunError,
     Problem,
-    Turn,
-    budget_problems,
     check_library,
-    client_messages,
+    flow_files,
     load_flow,
+    load_guardrails,
     load_library,
-    machine,
 )
-from bot.engine.budgets import render_worst_case
-from bot.engine.guardrails import Guardrails, text_problems
-from bot.engine.loader import flow_files, load_guardrails
+from bot.flows.schema import Flow
 from bot.i18n.catalogs import known_from_po, po_language
 from bot.i18n.pofile import parse_po
 from bot.i18n.render import render

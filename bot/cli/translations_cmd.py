@@ -20,7 +20,8 @@ from flask.cli import AppGroup
 
 from bot import db
 from bot.cli.schema import needs_schema
-from bot.engine import FlowError, load_library
+from bot.flows.catalog import build_catalog
+from bot.flows.loader import FlowError, load_library
 from bot.i18n.catalogs import (
     PoError,
     drafts_only,
@@ -31,7 +32,6 @@ from bot.i18n.catalogs import (
     update_po_files,
     write_po,
 )
-from bot.i18n.extract import build_catalog
 from bot.i18n.languages import LANGUAGES, SOURCE, Language, language
 from bot.services import approvals
 

@@ -1,35 +1,19 @@
-"""The pure flow engine: flow schema, loader with precise problems, state machine, keywords.
+"""The pure flow engine: the state machine and the global keywords.
 
-Hosts load flows with `load_library`, then drive enrolments with `start`, `reply`,
-`wake` and `expire`, persisting `State.to_dict()` between turns and applying each
-turn's `effects` (e.g. ("set_language", "ar")) before sending its messages.
+Hosts get flows from `bot.flows` (schema and loader), then drive enrolments with `start`,
+`reply`, `wake` and `expire`, persisting `State.to_dict()` between turns and applying each
+turn's `effects` (e.g. ("set_language", "ar")) before sending its messages. The engine
+reads no files: it imports only the flow schema and message parts, and `bot.i18n`.
 """
 
-from bot.engine.budgets import budget_for, budget_problems, client_messages, worst_case_params
-from bot.engine.flow import (
-    AlertStep,
-    AskStep,
-    BranchStep,
-    Choice,
-    EndStep,
-    Flow,
-    SendStep,
-    SetLanguageStep,
-    Step,
-    WaitStep,
-    parse_duration,
-)
 from bot.engine.keywords import KEYWORDS, match_keyword
-from bot.engine.loader import FlowError, Problem, check_library, load_flow, load_library
 from bot.engine.machine import (
     AlertOut,
     Effect,
     FlowRunError,
     OutMessage,
-    Part,
     State,
     Turn,
-    context,
     expire,
     message_for,
     reply,
@@ -40,10 +24,7 @@ from bot.engine.machine import (
 )
 
 __all__ = [
-    "KEYWORDS", "AlertOut", "AlertStep", "AskStep", "BranchStep", "Choice", "Effect",
-    "EndStep", "Flow", "FlowError", "FlowRunError", "OutMessage", "Part", "Problem",
-    "SendStep", "SetLanguageStep", "State", "Step", "Turn", "WaitStep", "budget_for",
-    "budget_problems", "check_library", "client_messages", "context", "expire", "load_flow",
-    "load_library", "match_keyword", "message_for", "parse_duration", "reply", "selects_choice",
-    "start", "stop", "wake", "worst_case_params",
+    "KEYWORDS", "AlertOut", "Effect", "FlowRunError", "OutMessage", "State", "Turn",
+    "expire", "match_keyword", "message_for", "reply", "selects_choice", "start", "stop",
+    "wake",
 ]

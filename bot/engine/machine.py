@@ -13,7 +13,9 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Literal
 
-from bot.engine.flow import (
+from bot.engine.turn import AlertOut, Effect, OutMessage, State, Status, Turn
+from bot.flows.parts import Part, context, join_parts, message_parts
+from bot.flows.schema import (
     AlertStep,
     AskStep,
     BranchStep,
@@ -23,7 +25,6 @@ from bot.engine.flow import (
     SetLanguageStep,
     WaitStep,
 )
-from bot.engine.turn import AlertOut, Effect, OutMessage, Part, State, Status, Turn
 from bot.i18n.languages import LANGUAGES
 from bot.i18n.render import placeholders
 from bot.i18n.replies import match_choice
@@ -38,15 +39,6 @@ class FlowRunError(RuntimeError):
     """The host asked for something the state does not allow, or the flow loops."""
 
 
-def context(flow: Flow, params: dict[str, object]) -> dict[str, object]:
-    """Params plus derived `P_date`/`P_time` for each datetime param (raw datetimes)."""
-    ctx = dict(params)
-    for name, kind in flow.params.items():
-        if kind == "datetime" and isinstance(params.get(name), datetime):
-            ctx[f"{name}_date"] = ctx[f"{name}_time"] = params[name]
-    return ctx
-
-
 def message_for(flow: Flow, step_id: str, params: dict[str, object]) -> OutMessage:
     """Build the message of a send, end or ask step (hosts use it for system texts)."""
     step = flow.step(step_id)
@@ -54,20 +46,6 @@ def message_for(flow: Flow, step_id: str, params: dict[str, object]) -> OutMessa
         raise FlowRunError(f"step {step_id!r} of flow {flow.id!r} has no text")
     return _message(flow, f"{flow.id}.{step.id}", f"{flow.id}.{step.id}", step.text,
                     step, context(flow, params))
-
-
-def message_parts(flow: Flow, text_key: str, text: str, step: object) -> list[Part]:
-    """The parts of a message: its text, then for a question one line per choice."""
-    parts = [Part(text_key, text)]
-    if isinstance(step, AskStep):
-        parts += [Part(f"{flow.id}.{step.id}.choice.{c.key}", c.label, f"{c.key} ", c.translate)
-                  for c in step.choices or []]
-    return parts
-
-
-def join_parts(parts: list[Part]) -> str:
-    """The whole message: one part per line, each after its prefix."""
-    return "\n".join(p.prefix + p.text for p in parts)
 
 
 def _message(flow: Flow, key: str, text_key: str, text: str, step: object,

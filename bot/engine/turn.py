@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from bot.flows.parts import Part
+
 Status = Literal["waiting", "completed", "expired", "stopped"]
 
 
@@ -37,20 +39,6 @@ class State:
         """Inverse of to_dict."""
         wake_at = data.get("wake_at")
         return cls(**{**data, "wake_at": datetime.fromisoformat(wake_at) if wake_at else None})
-
-
-@dataclass
-class Part:
-    """One catalog text inside a message; a choice line is `prefix` ("1 ") + its label.
-
-    `translate` is False for text that is the same in every language (a language's name
-    in its own script): it is sent as written and never looked up in a catalog.
-    """
-
-    key: str
-    text: str
-    prefix: str = ""
-    translate: bool = True
 
 
 @dataclass

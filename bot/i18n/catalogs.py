@@ -21,13 +21,14 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import normalize
 from babel.messages.pofile import write_po as babel_write_po
 
-from bot.i18n.extract import PROJECT
 from bot.i18n.languages import SOURCE, Language, language
 from bot.i18n.pofile import PoError, PoFile, PoProblem, parse_po
 from bot.i18n.render import has_stray_brace, placeholders
 
 __all__ = ["Known", "PoError", "PoFile", "PoProblem", "check_po", "known_from_po",
            "language_catalog", "parse_po", "po_language", "update_po_files", "write_po"]
+
+PROJECT = "Knuff flows"  # the Project-Id-Version of the template and every language's file
 
 DRAFT_NOTICE = """\
 # Knuff flow texts in {english} ({code}): {native}.

@@ -9,12 +9,27 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
+from typing import Protocol, TypeVar
 
 from bot.i18n.reply_words import yes_no_words
 
-if TYPE_CHECKING:
-    from bot.engine.flow import Choice
+
+class ChoiceLike(Protocol):
+    """What matching needs of a question's answer (a flow's `Choice`); i18n knows no flows."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def value(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def words(self) -> list[str]: ...
+    @property
+    def means(self) -> str | None: ...
+
+
+Choice = TypeVar("Choice", bound=ChoiceLike)
 
 # Invisible marks phones and RTL keyboards insert: LRM/RLM, the Arabic letter mark, bidi
 # embeddings, overrides and isolates, zero-width space/non-joiner/joiner, word joiner,
@@ -83,7 +98,7 @@ def normalise(text: str) -> str:
 def choice_words(choice: Choice, extra: Iterable[str] = ()) -> set[str]:
     """Every normalised word that selects `choice`: its label, its words, `extra`, and
     for a choice valued "yes" or "no" the yes or no words of every language."""
-    automatic = yes_no_words().get(getattr(choice, "means", None) or choice.value, [])
+    automatic = yes_no_words().get(choice.means or choice.value, [])
     words = [choice.label, *choice.words, *extra, *automatic]
     return {normalise(word) for word in words} - {""}
 

@@ -25,7 +25,8 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from babel.messages.catalog import Catalog
 
-from bot.engine.flow import Flow
+from bot.flows.catalog import sources as flow_sources
+from bot.flows.schema import Flow
 from bot.i18n.catalog import ApprovedLookup
 from bot.i18n.catalogs import (
     Known,
@@ -36,7 +37,6 @@ from bot.i18n.catalogs import (
     parse_po,
     po_language,
 )
-from bot.i18n.extract import sources as flow_sources
 from bot.i18n.languages import LANGUAGES, SOURCE, Language
 from bot.i18n.render import has_stray_brace, placeholders
 from bot.models import Translation, TranslationStatus, utcnow

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from bot.engine import AskStep, Flow, State, Turn, machine
+from bot.engine import State, Turn, machine
+from bot.flows.schema import AskStep, Flow
 from bot.i18n.languages import SOURCE
 from bot.models import (
     Alert,

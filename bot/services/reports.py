@@ -20,7 +20,7 @@ import sqlalchemy.orm as so
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from bot.engine import AskStep, Flow
+from bot.flows.schema import AskStep, Flow
 from bot.models import Alert, Client, Direction, Message, MessageStatus, Result
 
 MIN_GROUP = 5  # smaller groups are never shown in a breakdown

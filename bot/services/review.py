@@ -20,12 +20,12 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from babel.messages.catalog import Catalog
 
-from bot.engine import Flow, client_messages
-from bot.engine.budgets import render_worst_case
-from bot.engine.guardrails import Guardrails, text_problems
-from bot.engine.loader import load_guardrails
+from bot.flows.budgets import client_messages, render_worst_case
+from bot.flows.catalog import WORDS_SUFFIX, build_catalog, flow_entries
+from bot.flows.guardrails import Guardrails, text_problems
+from bot.flows.loader import load_guardrails
+from bot.flows.schema import Flow
 from bot.i18n.catalogs import Known, PoError, known_from_po, parse_po, po_path
-from bot.i18n.extract import WORDS_SUFFIX, build_catalog, flow_entries
 from bot.i18n.render import placeholders
 from bot.messaging.segments import count_segments
 from bot.models import Translation, TranslationStatus

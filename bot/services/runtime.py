@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 
-from bot.engine import Flow, load_library
+from bot.flows.loader import load_library
+from bot.flows.schema import Flow
 from bot.messaging.quiet_hours import QuietHours
 from bot.messaging.senders import Sender, make_sender
 

@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from bot.engine import Flow
+from bot.flows.schema import Flow
 from bot.models import (
     Client,
     ClientStatus,

@@ -11,8 +11,8 @@ from bot.i18n.catalogs import parse_po, po_path
 from bot.i18n.languages import LANGUAGES, SOURCE
 from bot.models import AuditEvent, Translation, TranslationStatus
 from tests.conftest import make_app
+from tests.flows.test_catalog import VISIT, write_flows
 from tests.i18n.test_catalogs import msgfmt_check
-from tests.i18n.test_extract import VISIT, write_flows
 from tests.services.test_approvals import AR, po
 
 TARGETS = [code for code in LANGUAGES if code != SOURCE]

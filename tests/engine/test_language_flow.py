@@ -8,11 +8,14 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.engine import Flow, FlowRunError, load_flow, load_library, reply, start, wake
-from bot.engine.budgets import client_messages
+from bot.engine import FlowRunError, reply, start, wake
+from bot.flows.budgets import client_messages
+from bot.flows.loader import load_flow, load_library
+from bot.flows.schema import Flow
 from bot.i18n.languages import LANGUAGES
 from bot.i18n.render import render
-from tests.engine.conftest import NOW, PARAMS, problems_of
+from tests.engine.conftest import NOW, PARAMS
+from tests.flows.conftest import problems_of
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,17 +8,8 @@ from typing import Any
 
 import pytest
 
-from bot.engine import (
-    Flow,
-    FlowRunError,
-    State,
-    expire,
-    message_for,
-    reply,
-    start,
-    stop,
-    wake,
-)
+from bot.engine import FlowRunError, State, expire, message_for, reply, start, stop, wake
+from bot.flows.schema import Flow
 from tests.engine.conftest import NOW, PARAMS
 
 

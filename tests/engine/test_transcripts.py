@@ -17,7 +17,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from bot.engine import Flow, Turn, expire, load_library, parse_duration, reply, start, wake
+from bot.engine import Turn, expire, reply, start, wake
+from bot.flows.loader import load_library
+from bot.flows.schema import Flow, parse_duration
 from bot.i18n.render import render
 
 ROOT = Path(__file__).resolve().parents[2]

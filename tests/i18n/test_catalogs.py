@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from babel.messages.catalog import Catalog
 
-from bot.engine import load_library
+from bot.flows.catalog import build_catalog, sources
+from bot.flows.loader import load_library
 from bot.i18n.catalogs import (
     Known,
     PoError,
@@ -24,9 +25,8 @@ from bot.i18n.catalogs import (
     update_po_files,
     write_po,
 )
-from bot.i18n.extract import build_catalog, sources
 from bot.i18n.languages import LANGUAGES, SOURCE
-from tests.i18n.test_extract import VISIT, write_flows
+from tests.flows.test_catalog import VISIT, write_flows
 
 ROOT = Path(__file__).resolve().parents[2]
 TARGETS = [code for code in LANGUAGES if code != SOURCE]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine.flow import Choice
+from bot.flows.schema import Choice
 from bot.i18n.replies import match_choice, normalise
 
 CHOICES = [

@@ -6,7 +6,7 @@ from typing import get_args
 
 import pytest
 
-from bot.engine.flow import Choice
+from bot.flows.schema import Choice
 from bot.i18n.languages import LANGUAGES
 from bot.i18n.replies import match_choice, normalise
 from bot.i18n.reply_words import ALWAYS, KEYWORDS, YES_NO, Keyword, yes_no_words

@@ -7,12 +7,13 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from bot.engine import OutMessage, load_library
+from bot.engine import OutMessage
+from bot.flows.loader import load_library
 from bot.i18n.catalog import resolve
 from bot.i18n.catalogs import PoError
 from bot.models import AuditEvent, Translation, TranslationStatus
 from bot.services import approvals
-from tests.i18n.test_extract import VISIT, write_flows
+from tests.flows.test_catalog import VISIT, write_flows
 
 NOW = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)
 ASK = "Hej {name}! Kommer du {visit_at_date} klockan {visit_at_time}?"

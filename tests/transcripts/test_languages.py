@@ -18,7 +18,7 @@ Set KNUFF_UPDATE_TRANSCRIPTS=1 to rewrite the golden files after an intended cha
 review the diff like any other code change.
 
 LIX ≤ 30 for the Swedish source of every client message is not repeated here: the loader
-checks it (`bot.engine.budgets.source_problems`) and tests/engine/test_loader.py
+checks it (`bot.flows.budgets.source_problems`) and tests/flows/test_loader.py
 `test_shipped_flows_are_valid` asserts the shipped flows have no problems.
 """
 
@@ -40,7 +40,8 @@ from babel.messages.pofile import read_po
 from flask import Flask
 
 from bot import db
-from bot.engine import AskStep, Flow, budget_for, client_messages
+from bot.flows.budgets import budget_for, client_messages
+from bot.flows.schema import AskStep, Flow
 from bot.i18n.languages import LANGUAGES, SOURCE
 from bot.i18n.reply_words import KEYWORDS, YES_NO
 from bot.models import Alert, Client, Direction, Enrollment, Message, Role, Staff

@@ -11,7 +11,7 @@ from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from bot import db
-from bot.engine import Flow
+from bot.flows.schema import Flow
 from bot.i18n.languages import LANGUAGES, SOURCE, Language, language
 from bot.services import approvals, review
 from bot.services.runtime import runtime

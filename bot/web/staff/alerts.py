@@ -10,7 +10,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 
 from bot import db
-from bot.engine import AskStep
+from bot.flows.schema import AskStep
 from bot.i18n.languages import LANGUAGES
 from bot.models import Client, utcnow
 from bot.services import alerts as inbox

@@ -12,7 +12,7 @@ from flask import render_template, request
 from flask_login import current_user
 
 from bot import db
-from bot.engine import AskStep, Flow
+from bot.flows.schema import AskStep, Flow
 from bot.i18n.render import PLACEHOLDER
 from bot.models import Direction, Message, MessageStatus, Result, utcnow
 from bot.services import conversations, results, schedules

@@ -10,7 +10,7 @@ from wtforms import DateField, TimeField
 from wtforms.validators import Optional
 
 from bot import db
-from bot.engine import Flow
+from bot.flows.schema import Flow
 from bot.i18n.reply_words import KEYWORDS
 from bot.models import Client, Enrollment, EnrollmentStatus, Schedule, utcnow
 from bot.services import approvals, client_details, inbound, previews, schedules

@@ -26,7 +26,7 @@ from wtforms.i18n import get_translations
 from wtforms.validators import Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from bot.engine import Flow
+from bot.flows.schema import Flow
 from bot.scheduling import MAX_WEEKS, WEEKDAYS, parse_offset
 from bot.timeutil import parse_time
 from bot.web.forms import KnuffForm, lazy_gettext

@@ -8,7 +8,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from bot.i18n.extract import flow_entries
+from bot.flows.catalog import flow_entries
 from bot.models import AuditEvent, Translation
 
 

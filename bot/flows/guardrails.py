@@ -15,8 +15,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.engine.checks import Problem, targets
-from bot.engine.flow import AskStep, EndStep, Flow, SendStep
+from bot.flows.checks import Problem, targets
+from bot.flows.schema import AskStep, EndStep, Flow, SendStep
 from bot.i18n.languages import LANGUAGES, SOURCE
 
 GUARDRAILS_FILE = "guardrails.yaml"

@@ -14,10 +14,10 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 
 from bot.cli.flows_cmd import flows_cli
-from bot.engine import Flow, FlowError, check_library, load_flow, load_library
-from bot.engine.guardrails import SHIPPED, find, text_problems
-from bot.engine.loader import load_guardrails
-from tests.engine.conftest import problems_of
+from bot.flows.guardrails import SHIPPED, find, text_problems
+from bot.flows.loader import FlowError, check_library, load_flow, load_guardrails, load_library
+from bot.flows.schema import Flow
+from tests.flows.conftest import problems_of
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSISTANCE = "Knuff never mentions financial assistance or benefits"

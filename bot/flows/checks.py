@@ -2,8 +2,8 @@
 
 References, reachability, loops, a way to the end from every step, placeholders, language
 changes and the guardrails (every question has a timeout, a way to a person and a re-ask).
-What the texts say is checked in `bot.engine.guardrails`; readability and SMS segment
-budgets in `bot.engine.budgets`.
+What the texts say is checked in `bot.flows.guardrails`; readability and SMS segment
+budgets in `bot.flows.budgets`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.engine.flow import (
+from bot.flows.schema import (
     AlertStep,
     AskStep,
     BranchStep,

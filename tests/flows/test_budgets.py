@@ -10,17 +10,18 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from bot.engine import (
-    Flow,
+from bot.flows.budgets import (
     budget_for,
     budget_problems,
     client_messages,
-    load_flow,
+    longest_date,
+    render_worst_case,
     worst_case_params,
 )
-from bot.engine.budgets import longest_date, render_worst_case
+from bot.flows.loader import load_flow
+from bot.flows.schema import Flow
 from bot.i18n.languages import LANGUAGES
-from tests.engine.conftest import problems_of
+from tests.flows.conftest import problems_of
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.engine import Flow, parse_duration
+from bot.flows.schema import Flow, parse_duration
 
 
 @pytest.mark.parametrize(

@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
-from bot.engine.checks import Problem
-from bot.engine.flow import AskStep, EndStep, Flow, SendStep
-from bot.engine.machine import Part, context, join_parts, message_parts
+from bot.flows.checks import Problem
+from bot.flows.parts import Part, context, join_parts, message_parts
+from bot.flows.schema import AskStep, EndStep, Flow, SendStep
 from bot.i18n.languages import LANGUAGES, SOURCE
 from bot.i18n.lix import EASY_SWEDISH_MAX, lix
 from bot.i18n.render import render

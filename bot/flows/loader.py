@@ -1,10 +1,10 @@
 """Load flow YAML files and report every problem precisely (file, step, what is wrong).
 
 Schema errors come from pydantic and are mapped back to the step id; `check_flow` then
-looks at the flow as a whole (`bot.engine.checks`: references, reachability, placeholders,
-guardrails), at what the client reads (`bot.engine.guardrails`: forbidden phrases, sensitive
+looks at the flow as a whole (`bot.flows.checks`: references, reachability, placeholders,
+guardrails), at what the client reads (`bot.flows.guardrails`: forbidden phrases, sensitive
 questions, one question per message, with the lists in the folder's guardrails.yaml) and
-at its messages (`bot.engine.budgets`: LIX and SMS segment budgets).
+at its messages (`bot.flows.budgets`: LIX and SMS segment budgets).
 """
 
 from __future__ import annotations
@@ -16,16 +16,16 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from bot.engine.budgets import source_problems
-from bot.engine.checks import Problem, structure_problems
-from bot.engine.flow import Flow
-from bot.engine.guardrails import (
+from bot.flows.budgets import source_problems
+from bot.flows.checks import Problem, structure_problems
+from bot.flows.guardrails import (
     GUARDRAILS_FILE,
     Guardrails,
     guardrails_from_node,
     guardrails_path,
     text_problems,
 )
+from bot.flows.schema import Flow
 
 __all__ = ["FlowError", "Problem", "check_flow", "check_library", "flow_files", "load_flow",
            "load_guardrails", "load_library", "read_yaml"]

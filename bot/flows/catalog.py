@@ -7,7 +7,7 @@ SMS segment budget. A choice's reply words get an entry of their own (`….words
 clients can answer with a word in their language as well as with the digit.
 
 `extract_flows` is a Babel extraction method (for `pybabel extract -F`, map it with a
-section `[bot.i18n.extract.extract_flows: **.yaml]`); `build_catalog` is what
+section `[bot.flows.catalog.extract_flows: **.yaml]`); `build_catalog` is what
 `flask translations extract` uses.
 """
 
@@ -21,12 +21,12 @@ from typing import IO, Any
 import yaml
 from babel.messages.catalog import Catalog
 
-from bot.engine.flow import AskStep, EndStep, Flow, SendStep
-from bot.engine.loader import _FlowYamlLoader, load_library
+from bot.flows.loader import _FlowYamlLoader, load_library
+from bot.flows.schema import AskStep, EndStep, Flow, SendStep
+from bot.i18n.catalogs import PROJECT
 from bot.i18n.render import placeholders
 
 DEFAULT_SEGMENTS = 2  # until a step says otherwise with `segments:`
-PROJECT = "Knuff flows"
 WORDS_SUFFIX = ".words"
 TO_CLIENT = "Sent by SMS to the client."
 RECIPIENTS = {"unknown_number": "Sent by SMS to a phone number that is not a client."}

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.engine import FlowError, Problem, check_library, load_flow, load_library
+from bot.flows.loader import FlowError, Problem, check_library, load_flow, load_library
 
 ROOT = Path(__file__).resolve().parents[2]
 

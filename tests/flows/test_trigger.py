@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.engine import load_library
+from bot.flows.loader import load_library
 from bot.scheduling import plan
-from tests.engine.conftest import problems_of
+from tests.flows.conftest import problems_of
 
 FLOWS = load_library("flows")
 TZ = ZoneInfo("Europe/Stockholm")

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract
 
-from bot.engine import load_library
+from bot.flows.catalog import build_catalog, extract_flows, sources
+from bot.flows.loader import load_library
 from bot.i18n.catalogs import parse_po, po_path
-from bot.i18n.extract import build_catalog, extract_flows, sources
 from bot.i18n.languages import LANGUAGES, SOURCE
 
 ROOT = Path(__file__).resolve().parents[2]
