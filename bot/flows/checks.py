@@ -1,17 +1,19 @@
 """What a flow that matches the schema can still get wrong, as precise `Problem`s.
 
 References, reachability, loops, a way to the end from every step, placeholders, language
-changes and the guardrails (every question has a timeout, a way to a person and a re-ask).
+changes, reports (see `schema.REPORTS`) and the guardrails (every question has a timeout, a
+way to a person and a re-ask).
 What the texts say is checked in `bot.flows.guardrails`; readability and SMS segment
 budgets in `bot.flows.budgets`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from bot.flows.schema import (
+    REPORTS,
     AlertStep,
     AskStep,
     BranchStep,
@@ -176,6 +178,40 @@ def _check_ask(flow: Flow, step: AskStep, say: Say) -> None:
         say(step.id, "no reask text: set reask on the step or the flow")
 
 
+def _check_report(step: AskStep, say: Say) -> None:
+    """A question a report counts offers every answer value the report shows."""
+    if step.report is None:
+        return
+    if not step.choices:
+        say(step.id, f"report '{step.report}' counts numbered answers; this question has none")
+        return
+    offered = {c.value for c in step.choices}
+    missing = [value for value in REPORTS[step.report] if value not in offered]
+    if missing:
+        say(step.id, f"report '{step.report}' counts the answers {', '.join(missing)}, "
+                     "which no choice of this question has as its value")
+
+
+def claimed_reports(named: Iterable[tuple[str, Flow]], *,
+                    other_files_only: bool = False) -> list[Problem]:
+    """A report counts one question: every later question claiming it is a problem.
+    `other_files_only` skips a claim made twice in one file (reported with that file)."""
+    first: dict[str, tuple[str, str]] = {}
+    problems: list[Problem] = []
+    for name, flow in named:
+        for step in flow.steps:
+            if not isinstance(step, AskStep) or step.report is None:
+                continue
+            if step.report not in first:
+                first[step.report] = (name, step.id)
+            elif not (other_files_only and first[step.report][0] == name):
+                file, other = first[step.report]
+                problems.append(Problem(name, step.id, f"report '{step.report}' is already "
+                                        f"counted by {file} step '{other}'; a report counts "
+                                        "one question"))
+    return problems
+
+
 def _check_set_language(flow: Flow, step: SetLanguageStep, say: Say) -> None:
     """The answer it reads is a choice question whose choices leading here are languages."""
     asks = [s for s in flow.steps if isinstance(s, AskStep) and s.save_as == step.from_]
@@ -229,6 +265,7 @@ def structure_problems(flow: Flow, name: str) -> list[Problem]:
     for step in flow.steps:
         if isinstance(step, AskStep):
             _check_ask(flow, step, say)
+            _check_report(step, say)
         elif isinstance(step, BranchStep) and step.on not in answers:
             say(step.id, f"branch on unknown answer '{step.on}'")
         elif isinstance(step, WaitStep) and flow.params.get(step.until) != "datetime":
@@ -241,4 +278,4 @@ def structure_problems(flow: Flow, name: str) -> list[Problem]:
             elif isinstance(step, SendStep) and step.next is not None:
                 say(step.id, "next must be empty: the host sends each text on its own")
     _check_texts(flow, say)
-    return problems
+    return problems + claimed_reports([(name, flow)])

@@ -17,7 +17,7 @@ import yaml
 from pydantic import ValidationError
 
 from bot.flows.budgets import source_problems
-from bot.flows.checks import Problem, structure_problems
+from bot.flows.checks import Problem, claimed_reports, structure_problems
 from bot.flows.guardrails import (
     GUARDRAILS_FILE,
     Guardrails,
@@ -171,7 +171,9 @@ def _library(directory: str | Path) -> tuple[dict[str, Flow], list[Problem]]:
                                     f"flow id '{flow.id}' must match the file name"))
         elif flow is not None:
             flows[flow.id] = flow
-    return flows, problems
+    named = [(_display_name(Path(directory) / f"{flow_id}.yaml"), flow)
+             for flow_id, flow in flows.items()]
+    return flows, problems + claimed_reports(named, other_files_only=True)
 
 
 def load_library(directory: str | Path) -> dict[str, Flow]:

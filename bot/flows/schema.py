@@ -10,7 +10,15 @@ import re
 from datetime import timedelta
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    model_validator,
+)
 
 from bot import scheduling
 from bot.i18n.reply_words import Keyword
@@ -41,6 +49,22 @@ Word = Annotated[str, BeforeValidator(_number_to_str)]
 # SMS parts a message may take; every part is billed and may arrive out of order.
 Segments = Annotated[int, Field(ge=1, le=10)]
 DEFAULT_SEGMENTS = 2
+# The dashboard's reports: each counts one question's answers (the question says so with
+# `report:`), and the question must offer every answer value its report shows.
+REPORTS: dict[str, tuple[str, ...]] = {
+    "attendance": ("yes", "partly", "no", "talk"),
+    "plan_progress": ("done", "started", "stuck", "change_goal", "talk"),
+}
+
+
+def _known_report(value: str) -> str:
+    """A report name must be one of REPORTS (a typo would silently empty a chart)."""
+    if value not in REPORTS:
+        raise ValueError(f"unknown report '{value}' (expected one of {', '.join(REPORTS)})")
+    return value
+
+
+ReportName = Annotated[str, AfterValidator(_known_report)]
 
 
 class _Strict(BaseModel):
@@ -76,7 +100,8 @@ class SendStep(_Strict):
 
 
 class AskStep(_Strict):
-    """Ask a question and wait for a reply or the timeout."""
+    """Ask a question and wait for a reply or the timeout; `report` names the dashboard
+    report (see REPORTS) that counts its answers."""
 
     kind: Literal["ask"]
     id: StepId
@@ -90,6 +115,7 @@ class AskStep(_Strict):
     on_timeout: StepId | None = None
     reask: str | None = None
     segments: Segments | None = None
+    report: ReportName | None = None
 
 
 class BranchStep(_Strict):

@@ -95,3 +95,15 @@ def test_check_holds_translations_to_the_same_sms_budget(runner: FlaskCliRunner,
     assert result.exit_code == 1
     assert ("translations/ar/LC_MESSAGES/flows.po: step 'received': 3 SMS segments (UCS-2) "
             "in ar, budget 2") in result.output
+
+
+def test_check_names_a_report_claimed_twice(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    for name in ("activity_checkin", "plan_step"):  # both say report: …, so copy one twice
+        text = (FLOWS / "activity_checkin.yaml").read_text(encoding="utf-8")
+        (tmp_path / f"{name}.yaml").write_text(
+            text.replace("id: activity_checkin", f"id: {name}", 1), encoding="utf-8")
+    result = runner.invoke(args=["flows", "check", "--dir", str(tmp_path)])
+    assert (result.exit_code, result.output) == (1, (
+        f"{tmp_path.name}/plan_step.yaml: step 'attended': report 'attendance' is already "
+        f"counted by {tmp_path.name}/activity_checkin.yaml step 'attended'; a report counts "
+        "one question\n1 problems in 1 files\n"))

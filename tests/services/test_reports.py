@@ -13,7 +13,6 @@ from bot.models import (
     Client,
     Direction,
     Enrollment,
-    Gender,
     Message,
     MessageStatus,
     Result,
@@ -77,22 +76,6 @@ def ids(*clients: Client) -> sa.Select:
     return sa.select(Client.id).where(Client.id.in_([c.id for c in clients]))
 
 
-def test_weeks_start_on_local_mondays_across_the_dst_change():
-    periods = reports.weeks(datetime(2026, 10, 28, 12, 0, tzinfo=UTC), TZ, 2)
-    assert [(p.first_day, p.start, p.end) for p in periods] == [
-        (date(2026, 10, 19), datetime(2026, 10, 18, 22, 0, tzinfo=UTC),
-         datetime(2026, 10, 25, 23, 0, tzinfo=UTC)),  # summer time ends on the 25th
-        (date(2026, 10, 26), datetime(2026, 10, 25, 23, 0, tzinfo=UTC),
-         datetime(2026, 11, 1, 23, 0, tzinfo=UTC))]
-
-
-def test_months_run_over_the_new_year():
-    periods = reports.months(datetime(2027, 1, 10, tzinfo=UTC), TZ, 3)
-    assert [p.first_day for p in periods] == [date(2026, 11, 1), date(2026, 12, 1),
-                                              date(2027, 1, 1)]
-    assert periods[-1].end == datetime(2027, 1, 31, 23, 0, tzinfo=UTC)
-
-
 def test_questions_map_every_ask_to_its_answer_name(rt):
     keys = reports.questions(rt.flows)
     assert keys["activity_checkin.attended"] == "attended"
@@ -131,7 +114,7 @@ def people_elsewhere(session) -> Staff:
 
 
 @BOTH
-def test_checkins_are_counted_per_week_and_answer(session, seed):
+def test_checkins_are_counted_per_week_and_answer(session, seed, rt):
     a, b = seed.client(), seed.client()
     for client, at, answer in ((a, LAST_WEEK, "yes"), (a, LAST_WEEK + H, "no"),
                                (b, LAST_WEEK, "yes"), (a, THIS_MONDAY + H, "partly"),
@@ -141,10 +124,11 @@ def test_checkins_are_counted_per_week_and_answer(session, seed):
     seed.ask(e, LAST_WEEK, "stuck", key="plan_step.progress", question="progress")
     session.commit()
     periods = reports.weeks(NOW, TZ, 2)
-    assert reports.checkins(session, ids(a, b), periods) == [
+    assert reports.checkins(session, ids(a, b), periods, rt.flows) == [
         {"yes": 2, "no": 1}, {"partly": 1, "talk": 1, "yes": 1}]
-    assert reports.checkins(session, ids(b), periods) == [{"yes": 1}, {"talk": 1, "yes": 1}]
-    assert reports.plan_steps(session, ids(a, b), periods) == {"stuck": 1}
+    assert reports.checkins(session, ids(b), periods, rt.flows) == [
+        {"yes": 1}, {"talk": 1, "yes": 1}]
+    assert reports.plan_steps(session, ids(a, b), periods, rt.flows) == {"stuck": 1}
 
 
 @BOTH
@@ -181,52 +165,40 @@ def test_contacts_per_month(session, seed):
                                (date(2026, 11, 1), 2, 1, 2, 1.5)]
 
 
-@BOTH
-def test_breakdown_by_language_hides_groups_under_five(session, seed, rt):
-    arabic = [seed.client(language="ar") for _ in range(6)]
-    somali = [seed.client(language="so") for _ in range(2)]
-    swedish = [seed.client(language="sv") for _ in range(5)]
-    for i, client in enumerate(arabic + somali + swedish):
-        seed.ask(seed.enrollment(client), LAST_WEEK + i * H, "yes" if i % 2 else "no")
-    session.commit()
-    rows = reports.breakdown(session, ids(*arabic, *somali, *swedish),
-                             reports.weeks(NOW, TZ, 2), "language",
-                             reports.questions(rt.flows), 2026)
-    assert [(g.key, g.clients, sorted(g.hidden)) for g in rows] == [
-        ("ar", 6, []), ("so", 2, ["all"]), ("sv", 5, ["all"])]  # sv hidden with so
-    ar = rows[0]
-    assert (ar.asked, ar.answered, ar.asked_clients) == (6, 6, 6)
-    assert ar.checkins == {"yes": 3, "no": 3, "partly": 0, "talk": 0}
-    assert ar.checkin_percent("yes") == 50
+def test_each_report_counts_the_question_its_flow_yaml_names(rt):
+    assert reports.counted(rt.flows, "attendance") == reports.Counted(
+        "activity_checkin", "attended", ("yes", "partly", "no", "talk"))
+    assert reports.counted(rt.flows, "plan_progress") == reports.Counted(
+        "plan_step", "progress", ("done", "started", "stuck", "change_goal", "talk"))
+
+
+def _moved(flows, report: str, to_flow: str, question: str) -> dict:
+    """`flows` with `report` taken off its question and put on `to_flow`'s `question`."""
+    def edit(flow, step):
+        if flow.id == to_flow and getattr(step, "save_as", None) == question:
+            return step.model_copy(update={"report": report})
+        if getattr(step, "report", None) == report:
+            return step.model_copy(update={"report": None})
+        return step
+    return {flow_id: flow.model_copy(update={"steps": [edit(flow, s) for s in flow.steps]})
+            for flow_id, flow in flows.items()}
 
 
 @BOTH
-def test_breakdown_by_age_band_and_gender(session, seed, rt):
-    young = [seed.client(birth_year=2003, gender=Gender.WOMAN) for _ in range(5)]  # 23
-    older = [seed.client(birth_year=1970, gender=Gender.MAN) for _ in range(5)]  # 56
-    unknown = [seed.client() for _ in range(5)]
-    for client in young[:4] + older:
-        seed.ask(seed.enrollment(client), LAST_WEEK, "yes")
+def test_reports_follow_the_report_key_not_a_flow_id(session, seed, rt):
+    client = seed.client()
+    seed.ask(seed.enrollment(client), LAST_WEEK, "yes")  # activity_checkin.attended
+    e = seed.enrollment(client, "plan_step")
+    seed.ask(e, LAST_WEEK, "stuck", key="plan_step.progress", question="progress")
     session.commit()
-    args = (reports.weeks(NOW, TZ, 2), reports.questions(rt.flows), 2026)
-    clients = ids(*young, *older, *unknown)
-    by_age = reports.breakdown(session, clients, args[0], "age", *args[1:])
-    assert [(g.key, g.clients, g.checkin_clients, sorted(g.hidden)) for g in by_age] == [
-        ("18-24", 5, 4, ["answered", "checkins"]),  # four answered: too few to show
-        ("55+", 5, 5, ["answered", "checkins"]),  # else: the total minus 55+ tells
-        (None, 5, 0, [])]
-    by_gender = reports.breakdown(session, clients, args[0], "gender", *args[1:])
-    assert [(g.key, g.clients) for g in by_gender] == [("man", 5), ("woman", 5), (None, 5)]
-
-
-def test_one_small_group_takes_the_next_smallest_with_it():
-    assert reports.hidden_indices([10, 3, 7, 8]) == {1, 2}
-    assert reports.hidden_indices([10, 3, 2, 8]) == {1, 2}
-    assert reports.hidden_indices([10, 0, 8]) == set()
-    assert reports.hidden_indices([3]) == {0}
-
-
-def test_an_unknown_breakdown_is_refused(session):
-    with pytest.raises(ValueError, match="unknown breakdown"):
-        reports.breakdown(session, sa.select(Client.id), reports.weeks(NOW, TZ, 1), "name",
-                          {}, 2026)
+    periods = reports.weeks(NOW, TZ, 2)
+    # The attendance report moved to the plan question: the check-in answer no longer counts.
+    moved = _moved(rt.flows, "attendance", "plan_step", "progress")
+    assert reports.counted(moved, "attendance").flow_id == "plan_step"
+    assert reports.checkins(session, ids(client), periods, moved) == [{"stuck": 1}, {}]
+    assert reports.checkins(session, ids(client), periods, rt.flows) == [{"yes": 1}, {}]
+    # No flow carries plan_progress: nothing to count, rather than a guessed flow.
+    unclaimed = _moved(rt.flows, "plan_progress", "none", "none")
+    assert reports.counted(unclaimed, "plan_progress") is None
+    assert reports.plan_steps(session, ids(client), periods, unclaimed) == {}
+    assert reports.plan_steps(session, ids(client), periods, rt.flows) == {"stuck": 1}

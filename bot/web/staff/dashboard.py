@@ -16,7 +16,7 @@ from flask_login import current_user
 
 from bot import db
 from bot.models import Client, Gender, utcnow
-from bot.services import reports
+from bot.services import breakdowns, reports
 from bot.services.runtime import runtime
 from bot.web import charts
 from bot.web.security import client_for, visible_clients
@@ -103,7 +103,7 @@ def dashboard():
     weeks = args.get("weeks", 8, type=int)
     weeks = weeks if weeks in WEEKS else 8
     scope = "mine" if args.get("scope") == "mine" else "team"
-    by = args.get("by") if args.get("by") in reports.DIMENSIONS else "language"
+    by = args.get("by") if args.get("by") in breakdowns.DIMENSIONS else "language"
     s, rt, now = db.session(), runtime(), utcnow()
     visible = visible_clients(current_user).with_only_columns(Client.id)
     clients = visible.where(Client.case_manager_id == current_user.id) \
@@ -116,7 +116,7 @@ def dashboard():
     share = _share_chart("share", _("Andel besvarade frågor per vecka"), labels,
                          reports.answered_share(s, clients, periods, keys))
     checkin = _checkin_chart("checkins", _("Svar på frågan om deltagande, per vecka"),
-                             labels, reports.checkins(s, clients, periods))
+                             labels, reports.checkins(s, clients, periods, rt.flows))
     times = reports.response_times(s, clients, periods)
     response_svg = charts.rows(
         "response", _("Tid från hjälpsignal till hanterad"),
@@ -124,7 +124,7 @@ def dashboard():
           median=duration(times.median), handled=times.handled, open=times.still_open),
         [_(label) for label in RESPONSE_LABELS], times.groups)
     month_periods = reports.months(now, rt.tz, MONTHS)
-    panel = _client_panel(s, args.get("client", type=int), periods, labels, keys)
+    panel = _client_panel(s, args.get("client", type=int), periods, labels, keys, rt.flows)
     choices = None
     if size <= MAX_CLIENT_CHOICES:
         choices = s.execute(sa.select(Client.id, Client.first_name)
@@ -134,15 +134,16 @@ def dashboard():
         "staff/dashboard.html", xlabels=labels, weeks=weeks, week_choices=WEEKS, scope=scope, by=by,
         size=size, share=share, checkin=checkin, times=times, response_svg=response_svg,
         response_labels=RESPONSE_LABELS, duration=duration, decimal=_decimal,
-        groups=reports.breakdown(s, clients, periods, by, keys, now.astimezone(rt.tz).year),
-        group_label=group_label, dimensions=DIMENSION_LABELS, minimum=reports.MIN_GROUP,
+        groups=breakdowns.breakdown(s, clients, periods, by, rt.flows,
+                                   now.astimezone(rt.tz).year),
+        group_label=group_label, dimensions=DIMENSION_LABELS, minimum=breakdowns.MIN_GROUP,
         checkin_labels=CHECKIN_LABELS, checkin_answers=reports.CHECKIN_ANSWERS,
         contacts=reports.contacts(s, clients, month_periods), month_label=month_label,
-        plan=reports.plan_steps(s, clients, periods), plan_labels=PLAN_LABELS,
+        plan=reports.plan_steps(s, clients, periods, rt.flows), plan_labels=PLAN_LABELS,
         panel=panel, choices=choices)
 
 
-def _client_panel(s, client_id: int | None, periods, labels, keys) -> dict | None:
+def _client_panel(s, client_id: int | None, periods, labels, keys, flows) -> dict | None:
     """One client's check-ins and answered share (404 when not theirs to see)."""
     if client_id is None:
         return None
@@ -153,4 +154,4 @@ def _client_panel(s, client_id: int | None, periods, labels, keys) -> dict | Non
                                   labels, reports.answered_share(s, only, periods, keys)),
             "checkin": _checkin_chart("client-checkins",
                                       _("Svar på frågan om deltagande, per vecka"), labels,
-                                      reports.checkins(s, only, periods))}
+                                      reports.checkins(s, only, periods, flows))}
