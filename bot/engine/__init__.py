@@ -2,7 +2,8 @@
 
 Hosts load flows with `load_library`, then drive enrolments with `start`, `reply`,
 `wake` and `expire`, persisting `State.to_dict()` between turns and applying each
-turn's `effects` (e.g. ("set_language", "ar")) before sending its messages.
+turn's typed events (`OutMessage`, `AlertRaised`, `AnswerSaved`, `LanguageChanged`,
+`WakeAt`, `FlowEnded`), a language change before the turn's messages.
 """
 
 from bot.engine.budgets import budget_for, budget_problems, client_messages, worst_case_params
@@ -22,13 +23,17 @@ from bot.engine.flow import (
 from bot.engine.keywords import KEYWORDS, match_keyword
 from bot.engine.loader import FlowError, Problem, check_library, load_flow, load_library
 from bot.engine.machine import (
-    AlertOut,
-    Effect,
+    AlertRaised,
+    AnswerSaved,
+    Event,
+    FlowEnded,
     FlowRunError,
+    LanguageChanged,
     OutMessage,
     Part,
     State,
     Turn,
+    WakeAt,
     context,
     expire,
     message_for,
@@ -40,9 +45,10 @@ from bot.engine.machine import (
 )
 
 __all__ = [
-    "KEYWORDS", "AlertOut", "AlertStep", "AskStep", "BranchStep", "Choice", "Effect",
-    "EndStep", "Flow", "FlowError", "FlowRunError", "OutMessage", "Part", "Problem",
-    "SendStep", "SetLanguageStep", "State", "Step", "Turn", "WaitStep", "budget_for",
+    "KEYWORDS", "AlertRaised", "AlertStep", "AnswerSaved", "AskStep", "BranchStep", "Choice",
+    "EndStep", "Event", "Flow", "FlowEnded", "FlowError", "FlowRunError", "LanguageChanged",
+    "OutMessage", "Part", "Problem", "SendStep", "SetLanguageStep", "State", "Step", "Turn",
+    "WaitStep", "WakeAt", "budget_for",
     "budget_problems", "check_library", "client_messages", "context", "expire", "load_flow",
     "load_library", "match_keyword", "message_for", "parse_duration", "reply", "selects_choice",
     "start", "stop", "wake", "worst_case_params",
