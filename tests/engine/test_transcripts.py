@@ -17,7 +17,19 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from bot.engine import Flow, Turn, expire, load_library, parse_duration, reply, start, wake
+from bot.engine import (
+    AlertRaised,
+    Flow,
+    LanguageChanged,
+    OutMessage,
+    Turn,
+    expire,
+    load_library,
+    parse_duration,
+    reply,
+    start,
+    wake,
+)
 from bot.i18n.render import render
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,10 +91,11 @@ def outcome(turns: list[Turn]) -> dict[str, Any]:
     state = turns[-1].state if turns else None
     result: dict[str, Any] = {
         "messages": [render(m.template, m.params, "sv", STOCKHOLM)
-                     for t in turns for m in t.messages],
-        "alerts": [a.reason for t in turns for a in t.alerts],
+                     for t in turns for m in t.of(OutMessage)],
+        "alerts": [a.reason for t in turns for a in t.of(AlertRaised)],
     }
-    effects = [list(effect) for t in turns for effect in t.effects]
+    # Written as the transcripts always showed a language change: ["set_language", code].
+    effects = [["set_language", e.language] for t in turns for e in t.of(LanguageChanged)]
     if effects:  # only flows that change the client show them
         result["effects"] = effects
     if state is not None:
