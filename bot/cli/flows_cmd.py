@@ -11,7 +11,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from bot.engine import FlowRunError, Turn, machine
+from bot.engine import AlertRaised, FlowRunError, OutMessage, Turn, machine
 from bot.flows.budgets import budget_problems, client_messages, render_worst_case
 from bot.flows.guardrails import Guardrails, text_problems
 from bot.flows.loader import (
@@ -23,7 +23,7 @@ from bot.flows.loader import (
     load_guardrails,
     load_library,
 )
-from bot.flows.schema import Flow
+from bot.flows.schema import AlertStep, Flow
 from bot.i18n.catalogs import known_from_po, po_language
 from bot.i18n.pofile import parse_po
 from bot.i18n.render import render
@@ -100,15 +100,18 @@ def _parse_time(value: str, tz: ZoneInfo) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=tz)
 
 
-def _show(turn: Turn, tz: ZoneInfo) -> None:
-    """Print a turn as the client (messages) and the case manager (alerts) would see it."""
-    for message in turn.messages:
+def _show(flow: Flow, turn: Turn, tz: ZoneInfo) -> None:
+    """Print a turn as the client (messages) and the case manager (alerts, with the alert
+    step's note from the flow) would see it."""
+    for message in turn.of(OutMessage):
         click.echo(render(message.template, message.params, "sv", tz))
         click.echo("")
-    for alert in turn.alerts:
+    for alert in turn.of(AlertRaised):
         value = (alert.answer or {}).get("value")
+        step = flow.step(alert.step) if flow.has_step(alert.step) else None
+        note = step.note if isinstance(step, AlertStep) and step.note else None
         click.echo(f"[signal till handläggaren: {alert.reason}"
-                   f"{f' ({value})' if value else ''}: {alert.note}]")
+                   f"{f' ({value})' if value else ''}{f': {note}' if note else ''}]")
 
 
 def _prompt() -> str | None:
@@ -139,11 +142,11 @@ def simulate_command(flow_id: str, param_pairs: tuple[str, ...], name: str, case
     now = _parse_time(now_text, tz) if now_text else datetime.now(tz)
     try:
         turn = machine.start(flow, now, params)
-        _show(turn, tz)
+        _show(flow, turn, tz)
         while turn.state.status == "waiting":
-            if turn.state.awaiting == "time" and turn.wake_at is not None:
-                click.echo(f"[väntar till {turn.wake_at.astimezone(tz):%Y-%m-%d %H:%M}]")
-                now = turn.wake_at
+            if turn.state.awaiting == "time" and turn.state.wake_at is not None:
+                click.echo(f"[väntar till {turn.state.wake_at.astimezone(tz):%Y-%m-%d %H:%M}]")
+                now = turn.state.wake_at
                 turn = machine.wake(flow, turn.state, now, params)
             else:
                 text = _prompt()
@@ -151,11 +154,11 @@ def simulate_command(flow_id: str, param_pairs: tuple[str, ...], name: str, case
                     click.echo("[avslutat]")
                     return
                 if text.strip() == "/timeout":
-                    now = turn.wake_at or now
+                    now = turn.state.wake_at or now
                     turn = machine.wake(flow, turn.state, now, params)
                 else:
                     turn = machine.reply(flow, turn.state, text, now, params)
-            _show(turn, tz)
+            _show(flow, turn, tz)
     except FlowRunError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"[flödet är slut: {turn.state.status}]")

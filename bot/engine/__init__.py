@@ -2,18 +2,23 @@
 
 Hosts get flows from `bot.flows` (schema and loader), then drive enrolments with `start`,
 `reply`, `wake` and `expire`, persisting `State.to_dict()` between turns and applying each
-turn's `effects` (e.g. ("set_language", "ar")) before sending its messages. The engine
-reads no files: it imports only the flow schema and message parts, and `bot.i18n`.
+turn's typed events (`OutMessage`, `AlertRaised`, `AnswerSaved`, `LanguageChanged`,
+`WakeAt`, `FlowEnded`), a language change before the turn's messages. The engine reads no
+files: it imports only the flow schema and message parts, and `bot.i18n`.
 """
 
 from bot.engine.keywords import KEYWORDS, match_keyword
 from bot.engine.machine import (
-    AlertOut,
-    Effect,
+    AlertRaised,
+    AnswerSaved,
+    Event,
+    FlowEnded,
     FlowRunError,
+    LanguageChanged,
     OutMessage,
     State,
     Turn,
+    WakeAt,
     expire,
     message_for,
     reply,
@@ -24,7 +29,7 @@ from bot.engine.machine import (
 )
 
 __all__ = [
-    "KEYWORDS", "AlertOut", "Effect", "FlowRunError", "OutMessage", "State", "Turn",
-    "expire", "match_keyword", "message_for", "reply", "selects_choice", "start", "stop",
-    "wake",
+    "KEYWORDS", "AlertRaised", "AnswerSaved", "Event", "FlowEnded", "FlowRunError",
+    "LanguageChanged", "OutMessage", "State", "Turn", "WakeAt", "expire", "match_keyword",
+    "message_for", "reply", "selects_choice", "start", "stop", "wake",
 ]

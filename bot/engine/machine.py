@@ -1,7 +1,9 @@
 """The pure flow state machine: (flow, state, event, now, params) -> Turn.
 
 No I/O, no clock, no randomness: the host passes the time in, persists the returned
-state, sends the messages, raises the alerts and sets a timer for `wake_at`.
+state and applies the turn's events in order (messages, alerts, saved answers, a
+language change, the timer, the end). The engine words nothing for staff: an alert is
+a reason code with the answer that led to it.
 Params handed to messages keep datetimes raw; for a datetime param P the derived
 `P_date` and `P_time` both hold the datetime, so the host formats them per language.
 """
@@ -9,11 +11,21 @@ Params handed to messages keep datetimes raw; for a datetime param P the derived
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import datetime
 from typing import Literal
 
-from bot.engine.turn import AlertOut, Effect, OutMessage, State, Status, Turn
+from bot.engine.turn import (
+    AlertRaised,
+    AnswerSaved,
+    Event,
+    FlowEnded,
+    LanguageChanged,
+    OutMessage,
+    State,
+    Status,
+    Turn,
+    WakeAt,
+)
 from bot.flows.parts import Part, context, join_parts, message_parts
 from bot.flows.schema import (
     AlertStep,
@@ -30,8 +42,9 @@ from bot.i18n.render import placeholders
 from bot.i18n.replies import match_choice
 
 MAX_STEPS_PER_TURN = 50
-__all__ = ["AlertOut", "Effect", "FlowRunError", "OutMessage", "Part", "State", "Turn",
-           "context", "expire", "join_parts", "message_for", "message_parts", "reply",
+__all__ = ["AlertRaised", "AnswerSaved", "Event", "FlowEnded", "FlowRunError",
+           "LanguageChanged", "OutMessage", "Part", "State", "Turn", "WakeAt", "context",
+           "expire", "join_parts", "message_for", "message_parts", "reply", "selects_choice",
            "start", "stop", "wake"]
 
 
@@ -59,49 +72,53 @@ def _message(flow: Flow, key: str, text_key: str, text: str, step: object,
 
 
 class _Run:
-    """Collects one turn's output while steps execute."""
+    """Collects one turn's events while steps execute, then builds the new state."""
 
     def __init__(self, flow: Flow, state: State, now: datetime, params: dict[str, object]):
         if now.tzinfo is None:
             raise ValueError("now must be timezone-aware")
         self.flow, self.now, self.ctx = flow, now, context(flow, params)
-        self.state = replace(state, answers=dict(state.answers), seq=state.seq + 1)
-        self.messages: list[OutMessage] = []
-        self.alerts: list[AlertOut] = []
-        self.effects: list[Effect] = []
-        self.answer: dict | None = None
+        self.state = state
+        self.answers = dict(state.answers)
+        self.events: list[Event] = []
+        self.answer: dict | None = None  # the answer saved this turn, for its alerts
 
-    def save(self, name: str, value: str, text: str | None) -> None:
-        self.answer = {"name": name, "value": value, "text": text}
-        self.state.answers[name] = {"value": value, "text": text}
+    def save(self, step: AskStep, value: str, text: str | None, *, by_client: bool = True
+             ) -> None:
+        """Keep the answer to `step`; only the client's own answer (not a timeout) is an
+        `AnswerSaved` event, which hosts keep as a result."""
+        self.answer = {"name": step.save_as, "value": value, "text": text}
+        self.answers[step.save_as] = {"value": value, "text": text}
+        if by_client:
+            self.events.append(AnswerSaved(step.save_as, value, text, step.id,
+                                           free_text=step.free_text))
 
-    def turn(self) -> Turn:
-        return Turn(self.state, self.messages, self.alerts, self.state.wake_at, self.effects)
+    def alert(self, reason: str, step_id: str) -> None:
+        self.events.append(AlertRaised(reason, step_id, self.answer))
 
     def say(self, step: SendStep | AskStep | EndStep) -> None:
         key = f"{self.flow.id}.{step.id}"
-        self.messages.append(_message(self.flow, key, key, step.text or "", step, self.ctx))
+        self.events.append(_message(self.flow, key, key, step.text or "", step, self.ctx))
 
     def set_language(self, step: SetLanguageStep) -> None:
         """Report the language change; later texts may name it as {language}."""
-        code = self.state.answers.get(step.from_, {}).get("value")
+        code = self.answers.get(step.from_, {}).get("value")
         if code not in LANGUAGES:
             raise FlowRunError(f"flow {self.flow.id!r} step {step.id!r}: answer "
                                f"{step.from_!r} is {code!r}, not a language code")
-        self.effects.append(("set_language", code))
+        self.events.append(LanguageChanged(code))
         self.ctx["language"] = LANGUAGES[code].native
 
     def reask(self, step: AskStep) -> None:
         """Say the step's (or flow's) re-ask text followed by the choices again."""
         text_key = f"{self.flow.id}.{step.id}.reask" if step.reask else f"{self.flow.id}.reask"
         text = step.reask or self.flow.reask or ""
-        self.messages.append(_message(
+        self.events.append(_message(
             self.flow, f"{self.flow.id}.{step.id}.reask", text_key, text, step, self.ctx))
 
     def finish(self, status: Status = "completed") -> Turn:
-        self.state.step, self.state.status, self.state.awaiting = None, status, None
-        self.state.wake_at, self.state.reasks = None, 0
-        return self.turn()
+        self.events.append(FlowEnded(status))
+        return self._turn(None, status, None, None, 0)
 
     def go(self, step_id: str | None) -> Turn:
         """Run steps from `step_id` until the flow asks, waits or ends."""
@@ -113,10 +130,10 @@ class _Run:
                 self.say(step)
                 step_id = step.next
             elif isinstance(step, AlertStep):
-                self.alerts.append(AlertOut(step.reason, step.id, step.note, self.answer))
+                self.alert(step.reason, step.id)
                 step_id = step.next
             elif isinstance(step, BranchStep):
-                value = self.state.answers.get(step.on, {}).get("value")
+                value = self.answers.get(step.on, {}).get("value")
                 step_id = step.cases.get(value, step.default) if value else step.default
             elif isinstance(step, SetLanguageStep):
                 self.set_language(step)
@@ -137,9 +154,15 @@ class _Run:
 
     def pause(self, step_id: str, awaiting: Literal["reply", "time"], wake_at: datetime | None,
               reasks: int) -> Turn:
-        self.state.step, self.state.status, self.state.awaiting = step_id, "waiting", awaiting
-        self.state.wake_at, self.state.reasks = wake_at, reasks
-        return self.turn()
+        if wake_at is not None:
+            self.events.append(WakeAt(wake_at))
+        return self._turn(step_id, "waiting", awaiting, wake_at, reasks)
+
+    def _turn(self, step_id: str | None, status: Status, awaiting: Literal["reply", "time"] | None,
+              wake_at: datetime | None, reasks: int) -> Turn:
+        state = State(step=step_id, answers=self.answers, status=status, awaiting=awaiting,
+                      reasks=reasks, wake_at=wake_at, seq=self.state.seq + 1)
+        return Turn(state, tuple(self.events))
 
     def _moment(self, step: WaitStep) -> datetime:
         until = self.ctx.get(step.until)
@@ -180,20 +203,19 @@ def reply(flow: Flow, state: State, text: str, now: datetime, params: dict[str, 
     assert isinstance(step, AskStep)
     run = _Run(flow, state, now, params)
     if step.free_text:
-        run.save(step.save_as, "text", text)
+        run.save(step, "text", text)
         return run.go(step.next)
     choice = match_choice(text, step.choices or [], words)
     if choice is not None:
-        run.save(step.save_as, choice.value, text)
+        run.save(step, choice.value, text)
         return run.go(choice.next)
     if state.reasks == 0:
         run.reask(step)
         return run.pause(step.id, "reply", _deadline(step, now), reasks=1)
-    run.save(step.save_as, "other", text)
+    run.save(step, "other", text)
     if step.on_other is not None:
         return run.go(step.on_other)
-    note = "Svaret gick inte att tolka. Läs svaret och hör av dig."
-    run.alerts.append(AlertOut("unrecognised", step.id, note, run.answer))
+    run.alert("unrecognised", step.id)  # the staff app words it; the answer shows what
     return run.finish()
 
 
@@ -212,7 +234,7 @@ def wake(flow: Flow, state: State, now: datetime, params: dict[str, object]) -> 
     step = _current(flow, state, ("reply", "time"))
     run = _Run(flow, state, now, params)
     if isinstance(step, AskStep):
-        run.save(step.save_as, "timeout", None)
+        run.save(step, "timeout", None, by_client=False)
         return run.go(step.on_timeout)
     assert isinstance(step, WaitStep)
     return run.go(step.next)

@@ -7,6 +7,7 @@ budget and translation tooling measure the same messages, so both use this one m
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,7 +16,7 @@ from bot.flows.schema import AskStep, Flow
 __all__ = ["Part", "context", "join_parts", "message_parts"]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Part:
     """One catalog text inside a message; a choice line is `prefix` ("1 ") + its label.
 
@@ -38,15 +39,15 @@ def context(flow: Flow, params: dict[str, object]) -> dict[str, object]:
     return ctx
 
 
-def message_parts(flow: Flow, text_key: str, text: str, step: object) -> list[Part]:
+def message_parts(flow: Flow, text_key: str, text: str, step: object) -> tuple[Part, ...]:
     """The parts of a message: its text, then for a question one line per choice."""
     parts = [Part(text_key, text)]
     if isinstance(step, AskStep):
         parts += [Part(f"{flow.id}.{step.id}.choice.{c.key}", c.label, f"{c.key} ", c.translate)
                   for c in step.choices or []]
-    return parts
+    return tuple(parts)
 
 
-def join_parts(parts: list[Part]) -> str:
+def join_parts(parts: Sequence[Part]) -> str:
     """The whole message: one part per line, each after its prefix."""
     return "\n".join(p.prefix + p.text for p in parts)

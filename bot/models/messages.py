@@ -107,7 +107,11 @@ class StatusEvent(Base):
 
 
 class Alert(Base):
-    """Something a case manager should look at: a help request, an absence, a failure."""
+    """Something a case manager should look at: a help request, an absence, a failure.
+
+    A reason code plus structured `data` (the raising step, a language, an error code…)
+    that the staff app words in its own language; `note` is prose kept by older rows.
+    """
 
     __tablename__ = "alerts"
 
@@ -120,7 +124,8 @@ class Alert(Base):
     )
     reason: so.Mapped[str] = so.mapped_column(sa.String(40))
     note: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
-    answer: so.Mapped[dict[str, Any] | None] = so.mapped_column(sa.JSON)
+    answer: so.Mapped[dict[str, Any] | None] = so.mapped_column(sa.JSON)  # the client's
+    data: so.Mapped[dict[str, Any] | None] = so.mapped_column(sa.JSON)
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     handled_at: so.Mapped[datetime | None]
     handled_by_id: so.Mapped[int | None] = so.mapped_column(

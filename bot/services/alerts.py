@@ -1,6 +1,9 @@
-"""The alerts inbox: listing alerts of the clients a staff member may see, and marking them
-handled (or open again). Alerts themselves are raised by the conversation, inbound and
-outbound services; this module only reads and settles them."""
+"""Alerts: the one place that raises them, and the inbox that lists the alerts of the
+clients a staff member may see and marks them handled (or open again).
+
+An alert is a reason code plus structured data (the raising step, a language, an error
+code…), never prose: the staff app words it in the staff member's language.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +14,35 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from bot.models import Alert, Client, Enrollment, Staff
+from bot.models import Alert, Client, ClientStatus, Enrollment, Message, Staff
 from bot.services.audit import audit
+
+UNSUBSCRIBED = "21610"  # Twilio: the recipient has opted out at the carrier
+
+
+def raise_alert(db: so.Session, client_id: int, reason: str, *, now: datetime,
+                enrollment_id: int | None = None, answer: dict | None = None,
+                data: dict | None = None) -> Alert:
+    """Tell the case manager: add an alert with a reason code, the client's `answer` that
+    led to it (if any) and structured `data` for the staff app to word. Every alert is
+    written here, in the caller's transaction."""
+    alert = Alert(client_id=client_id, enrollment_id=enrollment_id, reason=reason,
+                  answer=answer, data=data or None, created_at=now)
+    db.add(alert)
+    return alert
+
+
+def delivery_failed(db: so.Session, msg: Message, error_code: str | None, now: datetime
+                    ) -> None:
+    """Record that an SMS to a client will not arrive (a send refused for good, or a
+    status callback saying so): the case manager is told, and a number unsubscribed at
+    the carrier (21610) stops getting SMS. The caller has marked the message itself."""
+    if msg.client is None:
+        return
+    if error_code == UNSUBSCRIBED:
+        msg.client.status = ClientStatus.STOPPED
+    raise_alert(db, msg.client_id, "delivery_failed", enrollment_id=msg.enrollment_id,
+                data={"error_code": error_code}, now=now)
 
 
 @dataclass(frozen=True)

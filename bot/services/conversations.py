@@ -1,7 +1,7 @@
 """Running flows for clients: enrol, fire scheduled events, take replies.
 
-The engine decides; this module persists its decisions (state, messages, alerts, timers)
-in the caller's transaction.
+The engine decides; this module persists its decisions (state, then the turn's events:
+messages, results, alerts, timers) in the caller's transaction.
 """
 
 from __future__ import annotations
@@ -14,11 +14,20 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from bot.engine import State, Turn, machine
+from bot.engine import (
+    AlertRaised,
+    AnswerSaved,
+    FlowEnded,
+    LanguageChanged,
+    OutMessage,
+    State,
+    Turn,
+    WakeAt,
+    machine,
+)
 from bot.flows.schema import AskStep, Flow
 from bot.i18n.languages import SOURCE
 from bot.models import (
-    Alert,
     Client,
     Enrollment,
     EnrollmentStatus,
@@ -27,7 +36,7 @@ from bot.models import (
     FireStatus,
     Result,
 )
-from bot.services import batch, outbound
+from bot.services import alerts, batch, outbound
 from bot.services.approvals import approved_texts
 from bot.services.audit import audit
 from bot.services.runtime import Runtime
@@ -114,36 +123,52 @@ def state_of(enrollment: Enrollment) -> State:
 
 def apply(db: so.Session, rt: Runtime, enrollment: Enrollment, turn: Turn, now: datetime, *,
           reply: bool = False, fresh: bool = False) -> None:
-    """Persist what the engine decided: new state, outbound messages, alerts, next timer.
+    """Persist what the engine decided: the new state, then each event of the turn in
+    order: messages queued, answers kept as `Result` rows, alerts raised, the timer set,
+    the fires of an ended flow cancelled. A language change comes first, so the turn's
+    messages (a confirmation) already use it.
 
     `fresh` says the enrolment has just started, so it has no other fires to cancel; the
     worker then runs a whole batch of starts without a single extra statement.
     """
     had_timer = enrollment.wake_at is not None  # a WAKE fire is pending exactly then
-    state = turn.state
+    _keep_state(enrollment, turn.state, now)
+    client = enrollment.client
+    wrote_in = client.language  # a result records the language the client answered in
+    events = sorted(turn.events, key=lambda e: not isinstance(e, LanguageChanged))
+    for event in events:
+        match event:
+            case LanguageChanged(language=language):
+                client.language = language
+            case OutMessage():
+                outbound.queue(db, rt, client, event, now=now, enrollment_id=enrollment.id,
+                               reply=reply)
+            case AnswerSaved():
+                db.add(Result(client_id=client.id, enrollment_id=enrollment.id,
+                              flow_id=enrollment.flow_id, question=event.question,
+                              category=event.category, text=(event.text or "")[:1600] or None,
+                              language=wrote_in, answered_at=now))
+            case AlertRaised():
+                alerts.raise_alert(db, client.id, event.reason, enrollment_id=enrollment.id,
+                                   answer=dict(event.answer) if event.answer else None,
+                                   data={"step": event.step}, now=now)
+            case WakeAt(at=at):
+                if had_timer:
+                    cancel_fires(db, enrollment, FireKind.WAKE)  # the last step's timer
+                _schedule(db, enrollment, FireKind.WAKE, at, seq=turn.state.seq)
+            case FlowEnded():
+                if not fresh:
+                    cancel_fires(db, enrollment)
+
+
+def _keep_state(enrollment: Enrollment, state: State, now: datetime) -> None:
+    """Copy the engine's state onto the enrolment row (the format `state_of` reads)."""
     enrollment.step, enrollment.answers = state.step, dict(state.answers)
     enrollment.awaiting, enrollment.reasks = state.awaiting, state.reasks
     enrollment.wake_at, enrollment.seq = state.wake_at, state.seq
     enrollment.status = EnrollmentStatus(state.status)
     if state.awaiting == "reply":
         enrollment.last_asked_at = now
-    client = enrollment.client
-    for effect, value in turn.effects:  # before queueing: a confirmation uses the new language
-        if effect == "set_language":
-            client.language = value
-    for out in turn.messages:
-        outbound.queue(db, rt, client, out, now=now, enrollment_id=enrollment.id, reply=reply)
-    for alert in turn.alerts:
-        db.add(Alert(client_id=client.id, enrollment_id=enrollment.id, reason=alert.reason,
-                     note=alert.note, answer=alert.answer, created_at=now))
-    if not enrollment.status.open:
-        if not fresh:
-            cancel_fires(db, enrollment)
-        return
-    if had_timer:
-        cancel_fires(db, enrollment, FireKind.WAKE)  # the previous step's timer is stale now
-    if turn.wake_at is not None:
-        _schedule(db, enrollment, FireKind.WAKE, turn.wake_at, seq=state.seq)
 
 
 def cancel_fires(db: so.Session, enrollment: Enrollment, kind: FireKind | None = None) -> None:
@@ -259,31 +284,12 @@ def selects_choice(db: so.Session, rt: Runtime, enrollment: Enrollment, text: st
 def take_reply(db: so.Session, rt: Runtime, enrollment: Enrollment, text: str, now: datetime
                ) -> None:
     """Hand a client's reply to the flow that is waiting for it; a saved answer is also
-    kept as a `Result` row for the staff app and reports."""
+    kept as a `Result` row for the staff app and reports (`apply`)."""
     flow = rt.flow(enrollment.flow_id)
     params = params_for(flow, enrollment, enrollment.client)
-    before = state_of(enrollment)
-    language = enrollment.client.language  # the one they wrote in, before any change
-    turn = machine.reply(flow, before, text, now, params, reply_words(db, rt, enrollment))
+    turn = machine.reply(flow, state_of(enrollment), text, now, params,
+                         reply_words(db, rt, enrollment))
     apply(db, rt, enrollment, turn, now, reply=True)
-    _keep_result(db, flow, enrollment, before, turn, language, now)
-
-
-def _keep_result(db: so.Session, flow: Flow, enrollment: Enrollment, before: State,
-                 turn: Turn, language: str, now: datetime) -> None:
-    """Insert a Result when the reply saved an answer (a re-ask saves nothing). The engine
-    copies the answers shallowly and writes a new entry only when it saves one."""
-    step = flow.step(before.step) if before.step and flow.has_step(before.step) else None
-    if not isinstance(step, AskStep):
-        return
-    saved = turn.state.answers.get(step.save_as)
-    if saved is None or saved is before.answers.get(step.save_as):
-        return
-    category = None if step.free_text else saved.get("value")
-    db.add(Result(client_id=enrollment.client_id, enrollment_id=enrollment.id,
-                  flow_id=flow.id, question=step.save_as, category=category,
-                  text=(saved.get("text") or "")[:1600] or None, language=language,
-                  answered_at=now))
 
 
 def start_now(db: so.Session, rt: Runtime, client: Client, flow_id: str, now: datetime, *,

@@ -19,10 +19,9 @@ import sqlalchemy.orm as so
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.engine import match_keyword, message_for
-from bot.i18n.languages import LANGUAGES
 from bot.models import Alert, Client, ClientStatus, Direction, Message, MessageStatus, UnknownSender
 from bot.phones import mask
-from bot.services import conversations, inbox, outbound
+from bot.services import alerts, conversations, inbox, outbound
 from bot.services.inbox import Inbound, is_e164  # noqa: F401 (callers use inbound.Inbound)
 from bot.services.runtime import Runtime
 
@@ -137,9 +136,8 @@ def _failed(db: so.Session, message: Message, exc: Exception, now: datetime) -> 
         message.body = message.phone = None
         return
     message.client_id, message.phone = client_id, None
-    db.add(Alert(client_id=client_id, reason="inbound_failed", created_at=now,
-                 note="Knuff could not process an SMS from the client. Read it in the "
-                      "conversation and answer them yourself."))
+    alerts.raise_alert(db, client_id, "inbound_failed", data={"attempts": message.attempts},
+                       now=now)
 
 
 def handle(db: so.Session, rt: Runtime, message: Message, now: datetime) -> str:
@@ -174,8 +172,7 @@ def _from_client(db: so.Session, rt: Runtime, client: Client, body: str, now: da
     if keyword and not (enrollment and conversations.selects_choice(db, rt, enrollment, body)):
         return _keyword(db, rt, client, keyword, now)
     if enrollment is None:
-        db.add(Alert(client_id=client.id, reason="message", created_at=now,
-                     note="The client wrote outside a conversation."))
+        alerts.raise_alert(db, client.id, "message", now=now)  # outside a conversation
         _system(db, rt, client, "received", now)
         return "unprompted"
     conversations.take_reply(db, rt, enrollment, body, now)
@@ -206,22 +203,19 @@ def _keyword(db: so.Session, rt: Runtime, client: Client, keyword: str, now: dat
         db.flush()
         for alert in db.scalars(sa.select(Alert).where(
                 Alert.enrollment_id == enrollment.id, Alert.reason == "interpreter")):
-            alert.answer = {"language": client.language}
+            alert.data = {**(alert.data or {}), "language": client.language}
     return keyword
 
 
 def _tell_case_manager(db: so.Session, rt: Runtime, client: Client, keyword: str,
                        now: datetime) -> None:
     """TOLK or FRÅNVARO when their flow is not installed: an alert and a confirmation."""
-    name = LANGUAGES[client.language].swedish if client.language in LANGUAGES else "?"
     if keyword == "interpreter":
-        db.add(Alert(client_id=client.id, reason="interpreter", created_at=now,
-                     answer={"language": client.language},
-                     note=f"The client asks for an interpreter ({name}) at the next meeting."))
+        alerts.raise_alert(db, client.id, "interpreter", data={"language": client.language},
+                           now=now)
         _system(db, rt, client, "interpreter", now)
     else:
-        db.add(Alert(client_id=client.id, reason="absence", created_at=now,
-                     note="The client reports an absence. Contact them to hear more."))
+        alerts.raise_alert(db, client.id, "absence", now=now)
         _system(db, rt, client, "received", now)
 
 
@@ -231,8 +225,7 @@ def _stop(db: so.Session, rt: Runtime, client: Client, now: datetime) -> str:
     was_active = client.status is ClientStatus.ACTIVE
     client.status, client.stopped_by = ClientStatus.STOPPED, "client"
     if was_active:
-        db.add(Alert(client_id=client.id, reason="opt_out", created_at=now,
-                     note="The client wrote STOPP. Knuff sends nothing until they write START."))
+        alerts.raise_alert(db, client.id, "opt_out", now=now)
         _system(db, rt, client, "stopped", now, force=True)
     return "stop"
 
@@ -240,9 +233,8 @@ def _stop(db: so.Session, rt: Runtime, client: Client, now: datetime) -> str:
 def _start(db: so.Session, rt: Runtime, client: Client, now: datetime) -> str:
     if client.status is ClientStatus.STOPPED and client.stopped_by == "staff":
         # Staff stopped the messages (a closed case, a wrong number): only staff resume.
-        db.add(Alert(client_id=client.id, reason="message", created_at=now,
-                     note="The client wrote START, but staff have stopped messages to "
-                          "them. Resume them in Knuff if they should get SMS again."))
+        alerts.raise_alert(db, client.id, "message", data={"cause": "start_staff_stopped"},
+                           now=now)
         return "start-staff-stopped"
     client.status, client.stopped_by = ClientStatus.ACTIVE, None
     _system(db, rt, client, "started", now)

@@ -29,7 +29,7 @@ from bot.messaging.segments import SegmentCount, count_segments, gsm_safe
 from bot.messaging.senders import SendError, SendResult
 from bot.models import Alert, Client, ClientStatus, Direction, Message, MessageStatus
 from bot.phones import mask
-from bot.services import batch
+from bot.services import alerts, batch
 from bot.services.approvals import approved_texts
 from bot.services.runtime import Runtime
 
@@ -37,7 +37,6 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 STUCK_AFTER = timedelta(minutes=15)  # > a claimed batch at worst-case timeouts
-UNSUBSCRIBED = "21610"  # Twilio: the recipient has opted out at the carrier
 
 
 @dataclass(frozen=True)
@@ -340,7 +339,7 @@ def _failed(db: so.Session, msg: Message, exc: SendError, now: datetime) -> None
                 mask(msg.client.phone if msg.client else msg.phone), code, exc.permanent)
     if exc.maybe_sent:
         # Twilio may have the message already; resending could text the client twice.
-        _unknown(db, msg, now, "The connection to the SMS provider broke while sending.")
+        _unknown(db, msg, now, "connection_broke")
         return
     if not exc.permanent and msg.attempts < MAX_ATTEMPTS:
         msg.status = MessageStatus.QUEUED
@@ -351,11 +350,7 @@ def _failed(db: so.Session, msg: Message, exc: SendError, now: datetime) -> None
     if msg.client is None:
         msg.phone = None
         return
-    if code == UNSUBSCRIBED:
-        msg.client.status = ClientStatus.STOPPED
-    db.add(Alert(client_id=msg.client_id, enrollment_id=msg.enrollment_id,
-                 reason="delivery_failed", created_at=now,
-                 note=f"SMS could not be delivered (error {code or 'unknown'})."))
+    alerts.delivery_failed(db, msg, code, now)
 
 
 def recover_interrupted(db: so.Session, now: datetime) -> int:
@@ -372,17 +367,16 @@ def recover_interrupted(db: so.Session, now: datetime) -> int:
                                  Message.updated_at < cutoff)
     ).all()
     for msg in stuck:
-        _unknown(db, msg, now, "A worker stopped while sending this SMS.")
+        _unknown(db, msg, now, "worker_stopped")
     db.commit()
     return len(stuck)
 
 
-def _unknown(db: so.Session, msg: Message, now: datetime, what: str) -> None:
-    """We cannot know whether the SMS left: never resend it, tell the case manager."""
+def _unknown(db: so.Session, msg: Message, now: datetime, cause: str) -> None:
+    """We cannot know whether the SMS left: never resend it, tell the case manager why
+    (`cause`: "connection_broke" or "worker_stopped")."""
     msg.status = MessageStatus.UNKNOWN
     msg.phone = None
     if msg.client_id is not None:
-        db.add(Alert(client_id=msg.client_id, enrollment_id=msg.enrollment_id,
-                     reason="delivery_unknown", created_at=now,
-                     note=f"{what} It was not resent, to avoid a double message. "
-                          "Check the conversation."))
+        alerts.raise_alert(db, msg.client_id, "delivery_unknown",
+                           enrollment_id=msg.enrollment_id, data={"cause": cause}, now=now)

@@ -87,4 +87,4 @@ def first_turn(db: so.Session, rt: Runtime, client: Client, flow_id: str,
         turn = machine.start(flow, at, values)
     except FlowRunError as exc:
         return FirstTurn([], coverage, str(exc))
-    return FirstTurn([compose(db, rt, client, out) for out in turn.messages], coverage)
+    return FirstTurn([compose(db, rt, client, out) for out in turn.of(OutMessage)], coverage)

@@ -7,8 +7,8 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from bot.models import Alert, ClientStatus, Direction, Message, MessageStatus, StatusEvent
-from bot.services.outbound import UNSUBSCRIBED
+from bot.models import Direction, Message, MessageStatus, StatusEvent
+from bot.services import alerts
 
 FAILED = (MessageStatus.FAILED, MessageStatus.UNDELIVERED)
 
@@ -34,10 +34,6 @@ def record(db: so.Session, sid: str, status: str, error_code: str | None, now: d
     msg.updated_at = now
     if error_code:
         msg.error_code = error_code
-    if new in FAILED and msg.client is not None:
-        if error_code == UNSUBSCRIBED:
-            msg.client.status = ClientStatus.STOPPED
-        db.add(Alert(client_id=msg.client_id, enrollment_id=msg.enrollment_id,
-                     reason="delivery_failed", created_at=now,
-                     note=f"SMS was not delivered (error {error_code or 'unknown'})."))
+    if new in FAILED:
+        alerts.delivery_failed(db, msg, error_code, now)
     return new.value

@@ -8,7 +8,15 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.engine import FlowRunError, reply, start, wake
+from bot.engine import (
+    AlertRaised,
+    FlowRunError,
+    LanguageChanged,
+    OutMessage,
+    reply,
+    start,
+    wake,
+)
 from bot.flows.budgets import client_messages
 from bot.flows.loader import load_flow, load_library
 from bot.flows.schema import Flow
@@ -56,9 +64,9 @@ def test_the_menu_is_one_message_with_its_own_budget(menu_flow: Flow) -> None:
     assert (menu.key, menu.budget, reask.key, reask.budget) == (
         "language.menu", 5, "language.menu.reask", 5)
     turn = start(menu_flow, NOW, PARAMS)
-    assert len(turn.messages) == 1
-    assert turn.messages[0].parts[3].translate is False  # "3 العربية"
-    assert turn.effects == []
+    assert len(turn.of(OutMessage)) == 1
+    assert turn.of(OutMessage)[0].parts[3].translate is False  # "3 العربية"
+    assert turn.of(LanguageChanged) == []
 
 
 @pytest.mark.parametrize(
@@ -72,8 +80,8 @@ def test_the_menu_is_one_message_with_its_own_budget(menu_flow: Flow) -> None:
 def test_an_answer_changes_the_language_and_confirms_it(menu_flow: Flow, answer: str,
                                                         code: str) -> None:
     turn = reply(menu_flow, start(menu_flow, NOW, PARAMS).state, answer, NOW, PARAMS)
-    assert turn.effects == [("set_language", code)]
-    (confirm,) = turn.messages
+    assert turn.of(LanguageChanged) == [LanguageChanged(code)]
+    (confirm,) = turn.of(OutMessage)
     assert confirm.key == "language.confirm"
     assert confirm.params == {"language": LANGUAGES[code].native}
     assert render(confirm.template, confirm.params) == (
@@ -84,14 +92,15 @@ def test_an_answer_changes_the_language_and_confirms_it(menu_flow: Flow, answer:
 @pytest.mark.parametrize("answer", ["16", "prata"])
 def test_talking_to_a_person_changes_nothing(menu_flow: Flow, answer: str) -> None:
     turn = reply(menu_flow, start(menu_flow, NOW, PARAMS).state, answer, NOW, PARAMS)
-    assert turn.effects == []
-    assert [a.reason for a in turn.alerts] == ["call_me"]
+    assert turn.of(LanguageChanged) == []
+    assert [a.reason for a in turn.of(AlertRaised)] == ["call_me"]
 
 
 def test_timeout_changes_nothing(menu_flow: Flow) -> None:
     state = start(menu_flow, NOW, PARAMS).state
     turn = wake(menu_flow, state, state.wake_at, PARAMS)
-    assert (turn.effects, turn.messages, turn.state.status) == ([], [], "completed")
+    assert (turn.of(LanguageChanged), turn.of(OutMessage), turn.state.status) == (
+        [], [], "completed")
 
 
 def _tiny_with_set_language(tiny: dict[str, Any], value: str = "ar") -> dict[str, Any]:
@@ -105,8 +114,11 @@ def _tiny_with_set_language(tiny: dict[str, Any], value: str = "ar") -> dict[str
 def test_set_language_step_reports_an_effect(tiny: dict) -> None:
     flow = Flow.model_validate(_tiny_with_set_language(tiny))
     turn = reply(flow, start(flow, NOW, PARAMS).state, "1", NOW, PARAMS)
-    assert turn.effects == [("set_language", "ar")]
-    assert render(turn.messages[0].template, turn.messages[0].params) == "Klart: العربية."
+    assert turn.of(LanguageChanged) == [LanguageChanged("ar")]
+    (confirm,) = turn.of(OutMessage)
+    assert render(confirm.template, confirm.params) == "Klart: العربية."
+    # the change comes before the message that names it
+    assert turn.events.index(turn.of(LanguageChanged)[0]) < turn.events.index(confirm)
 
 
 def test_set_language_refuses_an_answer_that_is_no_language(tiny: dict) -> None:

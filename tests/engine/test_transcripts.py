@@ -17,7 +17,16 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from bot.engine import Turn, expire, reply, start, wake
+from bot.engine import (
+    AlertRaised,
+    LanguageChanged,
+    OutMessage,
+    Turn,
+    expire,
+    reply,
+    start,
+    wake,
+)
 from bot.flows.loader import load_library
 from bot.flows.schema import Flow, parse_duration
 from bot.i18n.render import render
@@ -81,10 +90,11 @@ def outcome(turns: list[Turn]) -> dict[str, Any]:
     state = turns[-1].state if turns else None
     result: dict[str, Any] = {
         "messages": [render(m.template, m.params, "sv", STOCKHOLM)
-                     for t in turns for m in t.messages],
-        "alerts": [a.reason for t in turns for a in t.alerts],
+                     for t in turns for m in t.of(OutMessage)],
+        "alerts": [a.reason for t in turns for a in t.of(AlertRaised)],
     }
-    effects = [list(effect) for t in turns for effect in t.effects]
+    # Written as the transcripts always showed a language change: ["set_language", code].
+    effects = [["set_language", e.language] for t in turns for e in t.of(LanguageChanged)]
     if effects:  # only flows that change the client show them
         result["effects"] = effects
     if state is not None:

@@ -99,7 +99,8 @@ def test_staff_stop_all_cancels_everything_until_staff_resume(session, rt, make_
     sent = len(outgoing(session))
     assert receive(session, rt, client, "START") == "start-staff-stopped"
     assert client.status is ClientStatus.STOPPED and len(outgoing(session)) == sent
-    assert session.scalar(sa.select(Alert).where(Alert.note.contains("START"))) is not None
+    alert = session.scalar(sa.select(Alert).where(Alert.reason == "message"))
+    assert alert.data == {"cause": "start_staff_stopped"}
     clients.resume(session, client, "sara@example.se")
     assert (client.status, client.stopped_by) == (ClientStatus.ACTIVE, None)
     assert actions(session)[-2:] == ["client.stop_all", "client.resume"]

@@ -86,7 +86,7 @@ def test_permanent_failure_alerts_the_case_manager(session, rt, make_client, sen
     assert session.scalar(sa.select(Message)).status is MessageStatus.FAILED
     assert client.status is ClientStatus.STOPPED
     alert = session.scalar(sa.select(Alert))
-    assert alert.reason == "delivery_failed" and "21610" in alert.note
+    assert (alert.reason, alert.data) == ("delivery_failed", {"error_code": "21610"})
 
 
 def test_gives_up_after_max_attempts(session, rt, make_client, sender):

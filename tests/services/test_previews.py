@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from bot.engine import machine
+from bot.engine import OutMessage, machine
 from bot.models import Message
 from bot.services import approvals, conversations, outbound, previews
 from tests.conftest import NOON
@@ -34,7 +34,7 @@ def test_preview_equals_what_the_outbound_path_queues(session, rt, make_client,
     client = make_client(language=language, bilingual=bilingual,
                          fallback_english=fallback_english)
     flow = rt.flow("activity_checkin")
-    [out] = machine.start(flow, NOON, conversations.client_params(client)).messages
+    [out] = machine.start(flow, NOON, conversations.client_params(client)).of(OutMessage)
     shown = previews.compose(session, rt, client, out)
     queued = outbound.queue(session, rt, client, out, now=NOON)
     session.flush()

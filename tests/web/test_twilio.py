@@ -259,7 +259,7 @@ def test_undelivered_raises_an_alert_and_21610_stops_the_client(app, session, rt
     session.expire_all()
     assert session.get(Client, client.id).status is ClientStatus.STOPPED
     alert = session.scalar(sa.select(Alert).where(Alert.reason == "delivery_failed"))
-    assert "21610" in alert.note
+    assert alert.data == {"error_code": "21610"}
 
 
 def test_status_for_unknown_message_is_acknowledged(app, twilio):

@@ -10,9 +10,9 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 
 from bot import db
-from bot.flows.schema import AskStep
+from bot.flows.schema import AlertStep, AskStep
 from bot.i18n.languages import LANGUAGES
-from bot.models import Client, utcnow
+from bot.models import Alert, Client, utcnow
 from bot.services import alerts as inbox
 from bot.services.runtime import runtime
 from bot.web.security import visible_clients
@@ -45,6 +45,29 @@ REASONS = {
     "work_problem": N_("Problem på jobbet"),
     "work_stopped": N_("Har slutat på jobbet"),
 }
+# What happened, worded per reason (and `cause` in the alert's data) for alerts that no
+# flow step describes: the services and the engine store codes and data, never prose.
+DETAILS = {
+    ("unrecognised", None): N_("Svaret gick inte att tolka. Läs svaret och hör av dig."),
+    ("message", None): N_("Klienten skrev utanför en konversation."),
+    ("message", "start_staff_stopped"): N_(
+        "Klienten skrev START, men personalen har stoppat sms till klienten. Återuppta "
+        "dem i Knuff om klienten ska få sms igen."),
+    ("interpreter", None): N_("Klienten vill ha tolk på nästa möte."),
+    ("absence", None): N_("Klienten anmäler frånvaro. Kontakta klienten för att höra mer."),
+    ("opt_out", None): N_("Klienten skrev STOPP. Knuff skickar inget förrän klienten "
+                          "skriver START."),
+    ("inbound_failed", None): N_("Knuff kunde inte behandla ett sms från klienten. Läs det "
+                                 "i konversationen och svara klienten själv."),
+    ("fallback", None): N_("Ingen godkänd översättning än: klienten får lättläst svenska."),
+    ("delivery_failed", None): N_("Sms:et kunde inte levereras (fel %(error_code)s)."),
+    ("delivery_unknown", "connection_broke"): N_(
+        "Anslutningen till sms-leverantören bröts medan sms:et skickades. Det skickades "
+        "inte igen, för att undvika dubbla sms. Titta i konversationen."),
+    ("delivery_unknown", "worker_stopped"): N_(
+        "En bakgrundsprocess stoppades medan sms:et skickades. Det skickades inte igen, "
+        "för att undvika dubbla sms. Titta i konversationen."),
+}
 URGENT = frozenset({"help", "call_me", "opt_out", "delivery_failed", "inbound_failed", "gap",
                     "plan_stuck", "work_problem"})
 ENGLISH_NAMES = {"fa_AF": "Dari", "ckb": "Sorani", "ku": "Kurmanji",
@@ -55,6 +78,27 @@ _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 def reason_label(reason: str) -> str:
     label = REASONS.get(reason)
     return _(label) if label else reason.replace("_", " ").capitalize()
+
+
+def alert_text(alert: Alert, flow_id: str | None) -> tuple[str, str | None] | None:
+    """What happened, for the staff member, and the language it is written in when that
+    is not the UI's: the note an older row was stored with, else the note of the flow
+    step that raised it (flow data, in Swedish), else the staff app's own words for the
+    alert's reason and data."""
+    if alert.note:
+        return alert.note, None
+    data = alert.data or {}
+    flows = runtime().flows
+    if flow_id in flows and data.get("step") and flows[flow_id].has_step(data["step"]):
+        step = flows[flow_id].step(data["step"])
+        if isinstance(step, AlertStep) and step.note:
+            return step.note, None if ui_language() == "sv" else "sv"
+    detail = DETAILS.get((alert.reason, data.get("cause")))
+    if detail is None:
+        return None
+    if alert.reason == "delivery_failed":
+        return _(detail, error_code=data.get("error_code") or _("okänt")), None
+    return _(detail), None
 
 
 def language_name(code: str | None) -> str:
@@ -110,6 +154,7 @@ def alerts():
         "staff/alerts.html", rows=rows[:PAGE], more=len(rows) > PAGE, page=page, f=f,
         reasons=inbox.reasons(s, clients, handled=handled), reason_label=reason_label,
         urgent=URGENT, language_name=language_name, answer_label=answer_label,
+        alert_text=alert_text,
         client_url=client_url, flows=runtime().flows)
 
 

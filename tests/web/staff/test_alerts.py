@@ -185,3 +185,64 @@ def test_a_talk_answer_names_the_case_manager_as_the_client_read_it(as_, alerts,
     html = page(as_("sara"))
     assert "Jag vill prata med Sara" in html
     assert "{case_manager}" not in html and "Jag vill prata med …" not in html
+
+
+def _raised(session, client_id: int, reason: str, data: dict, enrollment_id=None) -> None:
+    """An alert as the services and the conversation write it now: a code and data."""
+    session.add(Alert(client_id=client_id, enrollment_id=enrollment_id, reason=reason,
+                      data=data, created_at=T0 + timedelta(hours=4)))
+    session.commit()
+
+
+@pytest.mark.parametrize(("reason", "data", "swedish", "english"), [
+    ("delivery_failed", {"error_code": "21610"}, "Sms:et kunde inte levereras (fel 21610).",
+     "The SMS could not be delivered (error 21610)."),
+    ("delivery_failed", {"error_code": None}, "(fel okänt)", "(error unknown)"),
+    ("delivery_unknown", {"cause": "worker_stopped"}, "En bakgrundsprocess stoppades",
+     "A worker stopped while sending this SMS."),
+    ("delivery_unknown", {"cause": "connection_broke"}, "Anslutningen till sms-leverantören",
+     "The connection to the SMS provider broke"),
+    ("message", {"cause": "start_staff_stopped"}, "Klienten skrev START, men personalen",
+     "The client wrote START, but staff"),
+    ("message", {}, "Klienten skrev utanför en konversation.",
+     "The client wrote outside a conversation."),
+    ("opt_out", {}, "Klienten skrev STOPP.", "The client wrote STOPP."),
+    ("inbound_failed", {"attempts": 5}, "Knuff kunde inte behandla ett sms",
+     "Knuff could not process an SMS"),
+    ("fallback", {"language": "ar"}, "klienten får lättläst svenska",
+     "the client gets easy Swedish"),
+])
+def test_alerts_are_worded_by_the_staff_app_in_its_language(as_, alerts, people, session,
+                                                           reason, data, swedish, english):
+    _raised(session, alerts["help"].client_id, reason, data)
+    html = page(as_("sara"))
+    assert swedish in html and english not in html
+    people.sara.ui_language = "en"
+    session.commit()
+    html = page(as_("sara"))
+    assert english in html and swedish not in html
+
+
+def test_an_unrecognised_answer_is_worded_by_the_staff_app(as_, alerts, session):
+    """The engine's own alert (no flow step behind it) carries only its code and step."""
+    absence = alerts["absence"]
+    _raised(session, absence.client_id, "unrecognised", {"step": "attended"},
+            enrollment_id=absence.enrollment_id)
+    assert "Svaret gick inte att tolka. Läs svaret och hör av dig." in page(as_("sara"))
+
+
+def test_a_flow_alert_shows_the_note_of_its_step(as_, alerts, people, session):
+    """The note is flow data (Swedish): shown as written, marked Swedish in the English UI."""
+    absence = alerts["absence"]
+    _raised(session, absence.client_id, "call_me", {"step": "alert_call_me"},
+            enrollment_id=absence.enrollment_id)
+    assert '<p class="note">Klienten vill prata med dig.</p>' in page(as_("sara"))
+    people.sara.ui_language = "en"
+    session.commit()
+    assert '<p class="note" lang="sv">Klienten vill prata med dig.</p>' in page(as_("sara"))
+
+
+def test_a_language_in_the_data_is_shown_like_one_in_an_older_answer(as_, alerts, session):
+    _raised(session, alerts["help"].client_id, "interpreter", {"language": "ti"})
+    html = page(as_("sara"))
+    assert "Språk: tigrinja" in html and "Språk: somaliska" in html  # new row, older row
